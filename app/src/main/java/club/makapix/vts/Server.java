@@ -1,0 +1,248 @@
+package club.makapix.vts;
+
+import club.makapix.vts.config.DataDir;
+import club.makapix.vts.config.InvalidSettingException;
+import club.makapix.vts.config.Settings;
+import club.makapix.vts.http.HttpServer;
+import club.makapix.vts.mqtt.Broker;
+import club.makapix.vts.mqtt.ConnectedPlayers;
+import club.makapix.vts.mqtt.StatusRecorder;
+import club.makapix.vts.pipeline.Dedupe;
+import club.makapix.vts.pipeline.DecodePlayerPayload;
+import club.makapix.vts.pipeline.ExcludeSelfViews;
+import club.makapix.vts.pipeline.IdentifyPlayer;
+import club.makapix.vts.pipeline.LocalWindowState;
+import club.makapix.vts.pipeline.Pipeline;
+import club.makapix.vts.pipeline.RateLimit;
+import club.makapix.vts.pipeline.RedisWindowState;
+import club.makapix.vts.pipeline.ResolvePost;
+import club.makapix.vts.pipeline.Stage;
+import club.makapix.vts.pipeline.WindowState;
+import club.makapix.vts.store.Database;
+import club.makapix.vts.store.EmbeddedDatabaseServer;
+import club.makapix.vts.store.EventWriter;
+import club.makapix.vts.store.PlayerDirectory;
+import club.makapix.vts.store.PostDirectory;
+import club.makapix.vts.store.SecretHasher;
+import club.makapix.vts.store.ViewEventStore;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server, wired in one place: storage, the one pipeline, the MQTT broker and the HTTP
+ * server. Parts start in dependency order and stop in reverse; a part that fails to start stops
+ * the ones before it, so nothing half-starts.
+ */
+public final class Server implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Server.class);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Settings settings;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private Database database;
+    private Broker broker;
+    private HttpServer http;
+    private Pipeline pipeline;
+    private String adminToken;
+
+    private Server(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static Server start(Settings settings) throws Exception {
+        Server server = new Server(settings);
+        try {
+            server.startParts();
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void startParts() throws Exception {
+        checkPortsFree();
+        DataDir dataDir = new DataDir(settings.dataDir());
+        adminToken = settings.adminToken();
+        if (adminToken == null) {
+            DataDir.Secret token = dataDir.secret("admin-token");
+            adminToken = token.value();
+            if (token.created()) {
+                LOG.info("Admin token (made now, kept in {}): {}", dataDir.resolve("admin-token"), adminToken);
+            }
+        }
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmGcMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+
+        database = openDatabase(dataDir);
+        started.push(database);
+        ViewEventStore events = new ViewEventStore(database.dataSource());
+        keepPartitionsAhead(events);
+        PlayerDirectory players = new PlayerDirectory(database.jdbi(), new SecretHasher(settings.passwordHashIterations()));
+        PostDirectory posts = new PostDirectory(database.jdbi());
+
+        WindowState window = windowState();
+        EventWriter writer = new EventWriter(events, settings.writeBatching(), settings.partitionsAheadDays(), metrics);
+        started.push(writer);
+        ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), daemon("vts-pipeline"));
+        started.push(stageThreads::shutdownNow);
+        pipeline = new Pipeline(stages(players, posts, window), writer, stageThreads, metrics);
+
+        StatusRecorder statuses = new StatusRecorder(players);
+        started.push(statuses);
+        ConnectedPlayers connected = new ConnectedPlayers(metrics);
+        broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), pipeline, players, connected, statuses);
+        started.push(broker);
+
+        http = new HttpServer(settings.bindAddress(), settings.httpPort(), adminToken, players, posts, connected, metrics,
+                new HttpServer.Readiness(() -> database.isReachable() && !writer.failing(), broker::isRunning));
+        started.push(http);
+        LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.mqttPort(),
+                settings.mqttTls() != null ? ", MQTT over TLS on " + settings.mqttsPort() : "");
+    }
+
+    /** The one ordered list of stages both doors share. */
+    private List<Stage> stages(PlayerDirectory players, PostDirectory posts, WindowState window) {
+        return List.of(
+                new DecodePlayerPayload(),
+                new IdentifyPlayer(players),
+                new ResolvePost(posts),
+                new Dedupe(window),
+                new RateLimit(window, settings.playerRateLimit()),
+                new ExcludeSelfViews());
+    }
+
+    private Database openDatabase(DataDir dataDir) throws IOException {
+        if (!settings.embeddedDatabase()) {
+            try {
+                return Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), 12);
+            } catch (RuntimeException e) {
+                throw new InvalidSettingException("VTS_DB_URL", "cannot use the database (" + rootMessage(e) + ")");
+            }
+        }
+        EmbeddedDatabaseServer embedded = EmbeddedDatabaseServer.start(dataDir.resolve("postgres"));
+        started.push(embedded);
+        LOG.info("Using the embedded PostgreSQL kept in {}", dataDir.resolve("postgres"));
+        return Database.open(embedded.jdbcUrl(), embedded.user(), null, 12);
+    }
+
+    private WindowState windowState() {
+        LocalWindowState local = new LocalWindowState(settings.dedupeWindow(), 2_000_000);
+        if (settings.redisUrl() == null) {
+            return local;
+        }
+        try {
+            RedisWindowState redis = new RedisWindowState(settings.redisUrl(), local, settings.dedupeWindow(), metrics);
+            started.push(redis);
+            LOG.info("Dedupe windows and rate limits are shared through Redis");
+            return redis;
+        } catch (RuntimeException e) {
+            throw new InvalidSettingException("VTS_REDIS_URL", "cannot connect (" + rootMessage(e) + ")");
+        }
+    }
+
+    private void keepPartitionsAhead(ViewEventStore events) throws Exception {
+        Runnable ensure = () -> {
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            try {
+                int made = events.ensurePartitions(today.minusDays(1), today.plusDays(settings.partitionsAheadDays()));
+                if (made > 0) {
+                    LOG.info("Created {} daily partitions of view_events", made);
+                }
+            } catch (Exception e) {
+                LOG.warn("Could not create partitions ahead ({}); will try again", e.getMessage());
+            }
+        };
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        events.ensurePartitions(today.minusDays(1), today.plusDays(settings.partitionsAheadDays()));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("vts-partitions"));
+        timer.scheduleWithFixedDelay(ensure, 1, 1, TimeUnit.HOURS);
+        started.push(timer::shutdownNow);
+    }
+
+    private void checkPortsFree() {
+        checkPortFree("VTS_HTTP_PORT", settings.httpPort());
+        checkPortFree("VTS_MQTT_PORT", settings.mqttPort());
+        if (settings.mqttTls() != null) {
+            checkPortFree("VTS_MQTTS_PORT", settings.mqttsPort());
+        }
+    }
+
+    private void checkPortFree(String setting, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(settings.bindAddress()))) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new InvalidSettingException(setting, "port " + port + " on " + settings.bindAddress()
+                    + " cannot be used (" + e.getMessage() + ")");
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable part = started.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

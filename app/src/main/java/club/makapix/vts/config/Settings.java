@@ -1,0 +1,172 @@
+package club.makapix.vts.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Every setting of the server, read once at start and validated (contract §3). Nothing else reads
+ * the environment; components get the parts they need passed in.
+ */
+public record Settings(
+        String bindAddress,
+        int httpPort,
+        int mqttPort,
+        int mqttsPort,
+        MqttTls mqttTls,
+        String topicPrefix,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        URI redisUrl,
+        Path dataDir,
+        String adminToken,
+        String ipHashKey,
+        Duration playerRateLimit,
+        Duration dedupeWindow,
+        Duration pubackTimeout,
+        MqttLimits mqttLimits,
+        WriteBatching writeBatching,
+        int passwordHashIterations,
+        int partitionsAheadDays) {
+
+    /** TLS for the MQTT listener on {@code mqttsPort}; present only when a key store is configured. */
+    public record MqttTls(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword) {}
+
+    /** Broker limits, set deliberately rather than left at HiveMQ's defaults. */
+    public record MqttLimits(int maxConnections, int receiveMaximum, int maxPacketBytes, int maxKeepAliveSeconds) {}
+
+    /** How the writer groups events into one transaction. */
+    public record WriteBatching(int maxBatch, Duration linger, int queueCapacity, int writers) {}
+
+    public boolean embeddedDatabase() {
+        return dbUrl == null;
+    }
+
+    /** Reads and validates; the first bad setting throws with one line naming it. */
+    public static Settings from(Map<String, String> values) {
+        Reader r = new Reader(values);
+        Path dataDir = Path.of(r.text("VTS_DATA_DIR", "./data")).toAbsolutePath().normalize();
+        String dbUrl = r.text("VTS_DB_URL", null);
+        if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql://")) {
+            throw new InvalidSettingException("VTS_DB_URL", "'" + dbUrl + "' is not a jdbc:postgresql://host:port/database URL");
+        }
+        URI redis = r.uri("VTS_REDIS_URL", "redis", "rediss");
+        MqttTls tls = null;
+        String keyStore = r.text("VTS_MQTT_TLS_KEYSTORE", null);
+        if (keyStore != null) {
+            String trustStore = r.text("VTS_MQTT_TLS_TRUSTSTORE", null);
+            tls = new MqttTls(r.readableFile("VTS_MQTT_TLS_KEYSTORE", keyStore),
+                    r.text("VTS_MQTT_TLS_KEYSTORE_PASSWORD", ""),
+                    trustStore == null ? null : r.readableFile("VTS_MQTT_TLS_TRUSTSTORE", trustStore),
+                    r.text("VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", ""));
+        }
+        Settings s = new Settings(
+                r.text("VTS_BIND_ADDRESS", "0.0.0.0"),
+                r.port("VTS_HTTP_PORT", 8080),
+                r.port("VTS_MQTT_PORT", 1883),
+                r.port("VTS_MQTTS_PORT", 8883),
+                tls,
+                r.text("VTS_MQTT_TOPIC_PREFIX", "makapix/player"),
+                dbUrl,
+                r.text("VTS_DB_USER", null),
+                r.text("VTS_DB_PASSWORD", null),
+                redis,
+                dataDir,
+                r.text("VTS_ADMIN_TOKEN", null),
+                r.text("VTS_IP_HASH_KEY", null),
+                Duration.ofMillis(r.integer("VTS_PLAYER_RATE_LIMIT_MS", 5000, 0, 86_400_000)),
+                Duration.ofSeconds(r.integer("VTS_DEDUPE_WINDOW_S", 900, 1, 7 * 86_400)),
+                Duration.ofMillis(r.integer("VTS_PUBACK_TIMEOUT_MS", 30_000, 1_000, 600_000)),
+                new MqttLimits(
+                        r.integer("VTS_MQTT_MAX_CONNECTIONS", 20_000, 1, 1_000_000),
+                        r.integer("VTS_MQTT_RECEIVE_MAXIMUM", 32, 1, 65_535),
+                        r.integer("VTS_MQTT_MAX_PACKET_BYTES", 16_384, 1_024, 268_435_455),
+                        r.integer("VTS_MQTT_MAX_KEEPALIVE_S", 300, 10, 65_535)),
+                new WriteBatching(
+                        r.integer("VTS_WRITE_BATCH_MAX", 1000, 1, 50_000),
+                        Duration.ofMillis(r.integer("VTS_WRITE_LINGER_MS", 2, 0, 1000)),
+                        r.integer("VTS_WRITE_QUEUE_MAX", 200_000, 1, 10_000_000),
+                        r.integer("VTS_WRITERS", 2, 1, 64)),
+                r.integer("VTS_PASSWORD_HASH_ITERATIONS", 120_000, 1_000, 10_000_000),
+                r.integer("VTS_PARTITIONS_AHEAD_DAYS", 7, 1, 366));
+        if (s.adminToken != null && s.adminToken.length() < 16) {
+            throw new InvalidSettingException("VTS_ADMIN_TOKEN", "must be at least 16 characters");
+        }
+        if (s.ipHashKey != null && s.ipHashKey.length() < 16) {
+            throw new InvalidSettingException("VTS_IP_HASH_KEY", "must be at least 16 characters");
+        }
+        if (s.mqttTls == null && values.containsKey("VTS_MQTT_TLS_TRUSTSTORE")) {
+            throw new InvalidSettingException("VTS_MQTT_TLS_TRUSTSTORE", "needs VTS_MQTT_TLS_KEYSTORE too");
+        }
+        return s;
+    }
+
+    private record Reader(Map<String, String> values) {
+        String text(String name, String fallback) {
+            String v = values.get(name);
+            return v == null || v.isBlank() ? fallback : v.trim();
+        }
+
+        int integer(String name, int fallback, int min, int max) {
+            String v = text(name, null);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new InvalidSettingException(name, "'" + v + "' is not a whole number from " + min + " to " + max);
+        }
+
+        int port(String name, int fallback) {
+            String v = text(name, null);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= 0 && n <= 65_535) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new InvalidSettingException(name, "'" + v + "' is not a port number (0-65535; 0 picks a free one)");
+        }
+
+        URI uri(String name, String... schemes) {
+            String v = text(name, null);
+            if (v == null) {
+                return null;
+            }
+            try {
+                URI uri = new URI(v);
+                for (String scheme : schemes) {
+                    if (scheme.equals(uri.getScheme()) && uri.getHost() != null) {
+                        return uri;
+                    }
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            throw new InvalidSettingException(name, "'" + v + "' is not a " + String.join("/", schemes) + "://host:port URL");
+        }
+
+        Path readableFile(String name, String value) {
+            Path path = Path.of(value);
+            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+                throw new InvalidSettingException(name, "cannot read file " + path.toAbsolutePath());
+            }
+            return path;
+        }
+    }
+}

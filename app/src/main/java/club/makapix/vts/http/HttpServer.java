@@ -1,0 +1,79 @@
+package club.makapix.vts.http;
+
+import club.makapix.vts.mqtt.ConnectedPlayers;
+import club.makapix.vts.store.PlayerDirectory;
+import club.makapix.vts.store.PostDirectory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.HttpStatus;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP server: administration, health and metrics (ingestion routes join in the next step). */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    /** No request VTS serves needs more; larger bodies are refused with 413. */
+    static final long MAX_BODY_BYTES = 1_000_000;
+
+    private final Javalin app;
+
+    /** What readiness checks: each named part must answer true. */
+    public record Readiness(BooleanSupplier database, BooleanSupplier broker) {}
+
+    public HttpServer(String bindAddress, int port, String adminToken, PlayerDirectory players, PostDirectory posts,
+                      ConnectedPlayers connected, PrometheusMeterRegistry metrics, Readiness readiness) {
+        ObjectMapper json = new ObjectMapper();
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jsonMapper(new JavalinJackson(json, false));
+        });
+        app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(error(e.getMessage(), e.code())));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Request {} {} failed", ctx.method(), ctx.matchedPath(), e);
+            ctx.status(500).json(error("internal error", "processing_error"));
+        });
+        app.error(HttpStatus.NOT_FOUND, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                ctx.json(error("no such resource", "not_found"));
+            }
+        });
+        app.error(HttpStatus.CONTENT_TOO_LARGE, ctx -> ctx.json(error("the body is larger than " + MAX_BODY_BYTES + " bytes", "payload_too_large")));
+        app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> ctx.json(error("method not allowed", "method_not_allowed")));
+
+        new AdminRoutes(adminToken, players, posts, connected, json).register(app);
+        app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
+        app.get("/health/ready", ctx -> {
+            boolean db = readiness.database().getAsBoolean();
+            boolean broker = readiness.broker().getAsBoolean();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("status", db && broker ? "ok" : "unavailable");
+            out.put("database", db ? "ok" : "unavailable");
+            out.put("broker", broker ? "ok" : "unavailable");
+            ctx.status(db && broker ? 200 : 503).json(out);
+        });
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        app.start(bindAddress, port);
+    }
+
+    static Map<String, String> error(String message, String code) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("error", message);
+        out.put("code", code);
+        return out;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

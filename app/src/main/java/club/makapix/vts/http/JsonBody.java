@@ -1,0 +1,91 @@
+package club.makapix.vts.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.regex.Pattern;
+
+/** A request's JSON object body, with typed, validated reads that answer 400 with a clear message. */
+final class JsonBody {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    private final JsonNode root;
+
+    private JsonBody(JsonNode root) {
+        this.root = root;
+    }
+
+    static JsonBody of(Context ctx, ObjectMapper json) {
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length == 0) {
+            throw ApiError.invalid("a JSON object body is required");
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (IOException e) {
+            throw ApiError.invalid("the body is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiError.invalid("the body must be a JSON object");
+        }
+        return new JsonBody(root);
+    }
+
+    String requiredIdentifier(String field) {
+        String value = optionalText(field, 128);
+        if (value == null) {
+            throw ApiError.invalid(field + " is required");
+        }
+        return identifier(field, value);
+    }
+
+    String optionalIdentifier(String field) {
+        String value = optionalText(field, 128);
+        return value == null ? null : identifier(field, value);
+    }
+
+    String optionalText(String field, int maxLength) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiError.invalid(field + " must be a string");
+        }
+        if (node.textValue().length() > maxLength) {
+            throw ApiError.invalid(field + " must be at most " + maxLength + " characters");
+        }
+        return node.textValue();
+    }
+
+    Integer optionalInt(String field, int min, int max) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isInt() || node.intValue() < min || node.intValue() > max) {
+            throw ApiError.invalid(field + " must be an integer from " + min + " to " + max);
+        }
+        return node.intValue();
+    }
+
+    static String identifier(String what, String value) {
+        if (!IDENTIFIER.matcher(value).matches()) {
+            throw ApiError.invalid(what + " must be 1-128 letters, digits or ._:@-");
+        }
+        return value;
+    }
+
+    static long postId(Context ctx) {
+        try {
+            long id = Long.parseLong(ctx.pathParam("post_id"));
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiError.invalid("post_id must be a positive integer");
+    }
+}

@@ -1,0 +1,36 @@
+package club.makapix.vts.pipeline;
+
+import club.makapix.vts.store.PlayerDirectory;
+import club.makapix.vts.store.PlayerDirectory.Player;
+
+/**
+ * The key in the payload must be the key in the topic and the authenticated one; the player must be
+ * registered, not revoked, and have an owner, who becomes the viewer.
+ */
+public final class IdentifyPlayer implements Stage {
+    private final PlayerDirectory players;
+
+    public IdentifyPlayer(PlayerDirectory players) {
+        this.players = players;
+    }
+
+    @Override
+    public Verdict apply(Event event) {
+        String key = event.authenticatedPlayerKey();
+        if (key == null) {
+            return Verdict.pass();
+        }
+        if (!key.equals(event.payloadPlayerKey()) || (event.topicPlayerKey() != null && !key.equals(event.topicPlayerKey()))) {
+            return Verdict.stop(Reason.PLAYER_KEY_MISMATCH, "player_key in the payload must be the player's own key");
+        }
+        Player player = players.find(key);
+        if (player == null || player.revoked()) {
+            return Verdict.stop(Reason.PLAYER_NOT_REGISTERED, "player is not registered");
+        }
+        if (player.ownerId() == null) {
+            return Verdict.stop(Reason.PLAYER_NO_OWNER, "player has no owner yet");
+        }
+        event.viewerId = player.ownerId();
+        return Verdict.pass();
+    }
+}

@@ -1,0 +1,87 @@
+package club.makapix.vts.pipeline;
+
+import club.makapix.vts.store.EventWriter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path every event takes, whichever door it came in by: the stages in order, then the
+ * batching writer. The stage list is built in one place ({@code Server}), so both doors share it.
+ */
+public final class Pipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final List<Stage> stages;
+    private final EventWriter writer;
+    private final ExecutorService executor;
+    private final MeterRegistry metrics;
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+    public Pipeline(List<Stage> stages, EventWriter writer, ExecutorService executor, MeterRegistry metrics) {
+        this.stages = List.copyOf(stages);
+        this.writer = writer;
+        this.executor = executor;
+        this.metrics = metrics;
+    }
+
+    public List<Stage> stages() {
+        return stages;
+    }
+
+    /** Runs the event through the stages and the writer; the future never completes exceptionally. */
+    public CompletableFuture<Outcome> submit(Event event) {
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        try {
+            executor.execute(() -> run(event, result));
+        } catch (RejectedExecutionException e) {
+            finish(event, Outcome.unavailable("the server is overloaded"), stages.size(), result);
+        }
+        return result;
+    }
+
+    private void run(Event event, CompletableFuture<Outcome> result) {
+        int passed = 0;
+        try {
+            for (Stage stage : stages) {
+                Verdict verdict = stage.apply(event);
+                if (!verdict.passed()) {
+                    count("vts_dropped_total", "stage", stage.name(), "reason", verdict.reason().label());
+                    finish(event, Outcome.stopped(verdict), passed, result);
+                    return;
+                }
+                passed++;
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Stage {} failed on an event from {}", stages.get(passed).name(), event.door().label(), e);
+            finish(event, Outcome.unavailable("processing failed"), passed, result);
+            return;
+        }
+        int all = passed;
+        writer.write(event).whenComplete((outcome, failure) ->
+                finish(event, failure == null ? outcome : Outcome.unavailable("write failed"), all, result));
+    }
+
+    private void finish(Event event, Outcome outcome, int stagesPassed, CompletableFuture<Outcome> result) {
+        for (int i = 0; i < stagesPassed; i++) {
+            try {
+                stages.get(i).afterOutcome(event, outcome);
+            } catch (RuntimeException e) {
+                LOG.warn("Stage {} could not note an outcome", stages.get(i).name(), e);
+            }
+        }
+        count("vts_events_total", "door", event.door().label(), "outcome", outcome.label());
+        result.complete(outcome);
+    }
+
+    private void count(String name, String k1, String v1, String k2, String v2) {
+        counters.computeIfAbsent(name + '|' + v1 + '|' + v2,
+                k -> Counter.builder(name).tag(k1, v1).tag(k2, v2).register(metrics)).increment();
+    }
+}

@@ -1,0 +1,132 @@
+package club.makapix.vts.pipeline;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Window state in Redis, so several nodes agree. When Redis cannot answer, each call falls back to
+ * this node's {@link LocalWindowState} and is counted ({@code vts_shared_state_fallback_total}):
+ * serving goes on, and the database's unique key still keeps every event stored once.
+ */
+public final class RedisWindowState implements WindowState, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisWindowState.class);
+    /** Take the slot if free or already ours; else say how long until it frees. */
+    private static final String ACQUIRE = """
+            local v = redis.call('GET', KEYS[1])
+            if not v then
+              redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+              return 0
+            end
+            if v == ARGV[1] then return 0 end
+            local t = redis.call('PTTL', KEYS[1])
+            if t < 1 then t = 1 end
+            return t
+            """;
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> redis;
+    private final String acquireSha;
+    private final LocalWindowState fallback;
+    private final Duration dedupeWindow;
+    private final Counter fallbacks;
+    private volatile boolean degraded;
+
+    public RedisWindowState(URI url, LocalWindowState fallback, Duration dedupeWindow, MeterRegistry metrics) {
+        this.client = RedisClient.create(RedisURI.create(url));
+        this.client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(250)))
+                .build());
+        this.connection = client.connect();
+        this.redis = connection.sync();
+        this.acquireSha = redis.digest(ACQUIRE);
+        this.fallback = fallback;
+        this.dedupeWindow = dedupeWindow;
+        this.fallbacks = Counter.builder("vts_shared_state_fallback_total")
+                .description("Calls answered from this node's memory because Redis could not answer")
+                .register(metrics);
+    }
+
+    @Override
+    public boolean seen(UUID key) {
+        try {
+            boolean seen = redis.exists(dedupeKey(key)) > 0;
+            recovered();
+            return seen;
+        } catch (RuntimeException e) {
+            fellBack(e);
+            return fallback.seen(key);
+        }
+    }
+
+    @Override
+    public void remember(UUID key) {
+        fallback.remember(key);
+        connection.async().set(dedupeKey(key), "1", SetArgs.Builder.px(dedupeWindow.toMillis()))
+                .exceptionally(e -> {
+                    fellBack(e);
+                    return null;
+                });
+    }
+
+    @Override
+    public long acquire(String bucket, String holder, Duration window) {
+        String[] keys = {"vts:rl:" + bucket};
+        String[] args = {holder, Long.toString(window.toMillis())};
+        try {
+            Long wait;
+            try {
+                wait = redis.evalsha(acquireSha, ScriptOutputType.INTEGER, keys, args);
+            } catch (RedisNoScriptException e) {
+                wait = redis.eval(ACQUIRE, ScriptOutputType.INTEGER, keys, args);
+            }
+            recovered();
+            return wait;
+        } catch (RuntimeException e) {
+            fellBack(e);
+            return fallback.acquire(bucket, holder, window);
+        }
+    }
+
+    private static String dedupeKey(UUID key) {
+        return "vts:dd:" + key;
+    }
+
+    private void fellBack(Throwable e) {
+        fallbacks.increment();
+        if (!degraded) {
+            degraded = true;
+            LOG.warn("Redis is not answering ({}); using this node's memory for dedupe and rate limits until it is back",
+                    e.getClass().getSimpleName());
+        }
+    }
+
+    private void recovered() {
+        if (degraded) {
+            degraded = false;
+            LOG.info("Redis answers again; dedupe and rate limits are shared again");
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

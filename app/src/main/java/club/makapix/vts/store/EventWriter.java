@@ -1,0 +1,232 @@
+package club.makapix.vts.store;
+
+import club.makapix.vts.config.Settings.WriteBatching;
+import club.makapix.vts.pipeline.Event;
+import club.makapix.vts.pipeline.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Groups events that arrive together into one transaction (as many as are waiting, up to a batch
+ * size, after lingering a few ms for more), then completes each event's future with its durable
+ * outcome. While the database is unavailable it retries the same batch and completes nothing, so no
+ * door ever reports an unstored event as stored; events whose client gave up (deadline passed) are
+ * completed as unavailable before they could be written, so a later resend is the only copy.
+ */
+public final class EventWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
+    private static final long MAX_BACKOFF_MS = 2_000;
+
+    private record Pending(Event event, CompletableFuture<Outcome> done) {}
+
+    private final ViewEventStore store;
+    private final WriteBatching batching;
+    private final int partitionsAhead;
+    private final BlockingQueue<Pending> queue;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running = true;
+    private volatile boolean failing;
+
+    private final DistributionSummary batchSizes;
+    private final Timer writeTimer;
+    private final Counter failures;
+
+    public EventWriter(ViewEventStore store, WriteBatching batching, int partitionsAhead, MeterRegistry metrics) {
+        this.store = store;
+        this.batching = batching;
+        this.partitionsAhead = partitionsAhead;
+        this.queue = new ArrayBlockingQueue<>(batching.queueCapacity());
+        this.batchSizes = DistributionSummary.builder("vts_write_batch_size").description("Events per write transaction")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+        this.writeTimer = Timer.builder("vts_write_seconds").description("Time to write one batch")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+        this.failures = Counter.builder("vts_write_failures_total").description("Batch writes the database refused (retried)")
+                .register(metrics);
+        Gauge.builder("vts_write_queue_depth", queue, BlockingQueue::size).description("Events waiting to be written")
+                .register(metrics);
+        for (int i = 0; i < batching.writers(); i++) {
+            Thread t = new Thread(this::run, "vts-writer-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** Queues the event; the future completes once it is stored, found already stored, or given up. */
+    public CompletableFuture<Outcome> write(Event event) {
+        Pending pending = new Pending(event, new CompletableFuture<>());
+        if (!running || !queue.offer(pending)) {
+            pending.done.complete(Outcome.unavailable("the write queue is full"));
+        }
+        return pending.done;
+    }
+
+    /** Whether the last write attempt failed (the database is away). */
+    public boolean failing() {
+        return failing;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(batching.maxBatch());
+        long backoffMs = 50;
+        // on shutdown, finish what is queued unless the database is away (then nothing was acknowledged anyway)
+        while (running || (!failing && (!queue.isEmpty() || !batch.isEmpty()))) {
+            try {
+                if (batch.isEmpty() && !fill(batch)) {
+                    continue;
+                }
+                expireOverdue(batch);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                writeBatch(batch);
+                batch.clear();
+                backoffMs = 50;
+                if (failing) {
+                    failing = false;
+                    LOG.info("Database writes succeed again");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (SQLException | RuntimeException e) {
+                failures.increment();
+                if (!failing) {
+                    failing = true;
+                    LOG.warn("Database write failed ({}: {}); holding {} events and retrying", e.getClass().getSimpleName(),
+                            firstLine(e.getMessage()), batch.size());
+                }
+                queue.removeIf(this::expireIfOverdue);
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            }
+        }
+        for (Pending p : batch) {
+            p.done.complete(Outcome.unavailable("the server is shutting down"));
+        }
+    }
+
+    /** Takes what is waiting, lingering briefly for more; false if nothing came. */
+    private boolean fill(List<Pending> batch) throws InterruptedException {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return false;
+        }
+        batch.add(first);
+        queue.drainTo(batch, batching.maxBatch() - batch.size());
+        long lingerNanos = batching.linger().toNanos();
+        long until = System.nanoTime() + lingerNanos;
+        while (lingerNanos > 0 && batch.size() < batching.maxBatch()) {
+            long left = until - System.nanoTime();
+            Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            queue.drainTo(batch, batching.maxBatch() - batch.size());
+        }
+        return true;
+    }
+
+    private void expireOverdue(List<Pending> batch) {
+        batch.removeIf(this::expireIfOverdue);
+    }
+
+    private boolean expireIfOverdue(Pending p) {
+        if (System.nanoTime() - p.event.deadlineNanos() < 0) {
+            return false;
+        }
+        p.done.complete(Outcome.unavailable("the database did not take the event in time"));
+        return true;
+    }
+
+    private void writeBatch(List<Pending> batch) throws SQLException {
+        // a resend may meet its original in the same batch: write the first, the others are duplicates
+        Map<UUID, Pending> firstByKey = new HashMap<>();
+        List<Pending> unique = new ArrayList<>(batch.size());
+        List<Pending> repeats = new ArrayList<>();
+        for (Pending p : batch) {
+            UUID key = p.event.dedupeKey();
+            if (key == null || firstByKey.putIfAbsent(key, p) == null) {
+                unique.add(p);
+            } else {
+                repeats.add(p);
+            }
+        }
+        List<Event> events = new ArrayList<>(unique.size());
+        for (Pending p : unique) {
+            events.add(p.event);
+        }
+        long start = System.nanoTime();
+        boolean[] stored = insertCreatingPartitions(events);
+        writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        batchSizes.record(batch.size());
+        for (int i = 0; i < unique.size(); i++) {
+            Pending p = unique.get(i);
+            p.done.complete(stored[i] ? Outcome.stored(p.event.counted()) : Outcome.duplicate());
+        }
+        for (Pending p : repeats) {
+            p.done.complete(Outcome.duplicate());
+        }
+    }
+
+    private boolean[] insertCreatingPartitions(List<Event> events) throws SQLException {
+        try {
+            return store.insert(events);
+        } catch (SQLException e) {
+            if (!ViewEventStore.NO_PARTITION.equals(e.getSQLState())) {
+                throw e;
+            }
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            store.ensurePartitions(today.minusDays(1), today.plusDays(partitionsAhead));
+            return store.insert(events);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** Stops taking events and finishes what is queued (up to a few seconds). */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+        Pending left;
+        while ((left = queue.poll()) != null) {
+            left.done.complete(Outcome.unavailable("the server is shutting down"));
+        }
+    }
+}

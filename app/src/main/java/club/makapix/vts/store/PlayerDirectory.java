@@ -1,0 +1,138 @@
+package club.makapix.vts.store;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * The {@code players} table: who may connect, whose they are, and their last known status.
+ * Lookups are cached briefly; changes made through this node take effect at once.
+ */
+public final class PlayerDirectory {
+    /** A registered player. {@code ownerId} is null until someone owns it. */
+    public record Player(String key, String ownerId, String secretHash, boolean revoked) {}
+
+    /** The latest status a player reported. */
+    public record Status(String playerKey, String status, Instant at, Long currentPostId, String firmwareVersion) {}
+
+    private record Verified(String secretHash, byte[] digest) {}
+
+    private final Jdbi jdbi;
+    private final SecretHasher hasher;
+    private final LoadingCache<String, Optional<Player>> cache;
+    /** Secrets already checked against the slow hash, so a reconnect storm does not pay it again. */
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final byte[] digestSalt = new byte[32];
+
+    public PlayerDirectory(Jdbi jdbi, SecretHasher hasher) {
+        this.jdbi = jdbi;
+        this.hasher = hasher;
+        new SecureRandom().nextBytes(digestSalt);
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(200_000)
+                .expireAfterWrite(Duration.ofSeconds(30))
+                .build(this::load);
+    }
+
+    /** The player, or {@code null} if it was never registered. */
+    public Player find(String key) {
+        return cache.get(key).orElse(null);
+    }
+
+    private Optional<Player> load(String key) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "select player_key, owner_id, secret_hash, revoked_at is not null as revoked from players where player_key = :key")
+                .bind("key", key)
+                .map((rs, ctx) -> new Player(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)))
+                .findOne());
+    }
+
+    /** Whether {@code secret} is this player's secret (slow the first time, by design). */
+    public boolean checkSecret(Player player, String secret) {
+        if (player.secretHash() == null || secret == null || secret.isEmpty()) {
+            return false;
+        }
+        byte[] digest = digest(secret);
+        Verified known = verified.get(player.key());
+        if (known != null && known.secretHash.equals(player.secretHash()) && MessageDigest.isEqual(known.digest, digest)) {
+            return true;
+        }
+        if (!hasher.verify(secret, player.secretHash())) {
+            return false;
+        }
+        verified.put(player.key(), new Verified(player.secretHash(), digest));
+        return true;
+    }
+
+    private byte[] digest(String secret) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(digestSalt);
+            return sha.digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Registers a player or updates it (and un-revokes it). A null {@code secret} keeps the stored
+     * one. Returns true when the player is new.
+     */
+    public boolean register(String key, String ownerId, String secret) {
+        String hash = secret == null ? null : hasher.hash(secret);
+        boolean created = jdbi.withHandle(h -> h.createQuery("""
+                        insert into players (player_key, owner_id, secret_hash) values (:key, :owner, :hash)
+                        on conflict (player_key) do update set owner_id = excluded.owner_id,
+                            secret_hash = coalesce(excluded.secret_hash, players.secret_hash),
+                            revoked_at = null, updated_at = now()
+                        returning (xmax = 0) as created""")
+                .bind("key", key).bind("owner", ownerId).bind("hash", hash)
+                .mapTo(Boolean.class).one());
+        forget(key);
+        return created;
+    }
+
+    /** Revokes a player. Returns false if it was not registered (or already revoked). */
+    public boolean revoke(String key) {
+        int rows = jdbi.withHandle(h -> h.createUpdate(
+                        "update players set revoked_at = now(), updated_at = now() where player_key = :key and revoked_at is null")
+                .bind("key", key).execute());
+        forget(key);
+        return rows > 0;
+    }
+
+    private void forget(String key) {
+        cache.invalidate(key);
+        verified.remove(key);
+    }
+
+    /** Writes the latest statuses in one batch. */
+    public void recordStatuses(Collection<Status> statuses) {
+        if (statuses.isEmpty()) {
+            return;
+        }
+        jdbi.useHandle(h -> {
+            PreparedBatch batch = h.prepareBatch("""
+                    update players set status = :status, last_seen_at = :at,
+                        current_post_id = coalesce(:post, current_post_id),
+                        firmware_version = coalesce(:firmware, firmware_version)
+                    where player_key = :key""");
+            for (Status s : statuses) {
+                batch.bind("status", s.status()).bind("at", s.at()).bind("post", s.currentPostId())
+                        .bind("firmware", s.firmwareVersion()).bind("key", s.playerKey()).add();
+            }
+            batch.execute();
+        });
+    }
+}
