@@ -16,6 +16,7 @@ public final class DecodePlayerPayload implements Stage {
         try {
             view = ViewEventCodec.decode(event.payload());
         } catch (InvalidPayloadException e) {
+            event.requestAck = ViewEventCodec.requestsAck(event.payload());
             return Verdict.stop(Reason.INVALID_PAYLOAD, e.getMessage());
         }
         event.postId = view.postId();

@@ -201,6 +201,33 @@ public final class ViewEventCodec {
         throw new InvalidPayloadException("event_id must be a UUID string");
     }
 
+    /**
+     * Whether a payload that failed validation still asked for an ack ({@code "request_ack": true}
+     * in a JSON object), so the player can be told why. Only called on the error path.
+     */
+    public static boolean requestsAck(byte[] payload) {
+        if (payload.length > MAX_PAYLOAD_BYTES * 16) {
+            return false;
+        }
+        try (JsonParser p = JSON.createParser(payload)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("request_ack".equals(field)) {
+                    return value == JsonToken.VALUE_TRUE;
+                }
+                p.skipChildren();
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The payload a player sends for this event (used by the reference client and simulators). */
     public static byte[] encode(ViewEvent e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);

@@ -1,0 +1,62 @@
+package club.makapix.vts.support;
+
+import club.makapix.vts.Server;
+import club.makapix.vts.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A VTS server started in this JVM on free ports, with its own fresh database. */
+public final class RunningServer implements AutoCloseable {
+    public final Server server;
+    public final TestDatabase db;
+    public final int mqttPort;
+    public final Admin admin;
+    public final Path dataDir;
+
+    private RunningServer(Server server, TestDatabase db, int mqttPort, Path dataDir) {
+        this.server = server;
+        this.db = db;
+        this.mqttPort = mqttPort;
+        this.dataDir = dataDir;
+        this.admin = new Admin(server.httpPort(), server.adminToken());
+    }
+
+    /** Starts a server; {@code overrides} are VTS_* settings on top of the test defaults. */
+    public static RunningServer start(TestDatabase db, Map<String, String> overrides) throws Exception {
+        Path dataDir = Files.createTempDirectory("vts-test-data");
+        int mqttPort = Ports.free();
+        Map<String, String> env = new HashMap<>();
+        env.put("VTS_BIND_ADDRESS", "127.0.0.1");
+        env.put("VTS_HTTP_PORT", "0");
+        env.put("VTS_MQTT_PORT", Integer.toString(mqttPort));
+        env.put("VTS_DATA_DIR", dataDir.toString());
+        env.put("VTS_DB_URL", db.url);
+        env.put("VTS_DB_USER", db.user);
+        if (db.password != null) {
+            env.put("VTS_DB_PASSWORD", db.password);
+        }
+        env.put("VTS_PASSWORD_HASH_ITERATIONS", "1000");
+        env.putAll(overrides);
+        Server server = Server.start(Settings.from(env));
+        return new RunningServer(server, db, Integer.parseInt(env.get("VTS_MQTT_PORT")), dataDir);
+    }
+
+    public static RunningServer start() throws Exception {
+        return start(TestDatabase.create(), Map.of());
+    }
+
+    public String mqttUri() {
+        return "tcp://127.0.0.1:" + mqttPort;
+    }
+
+    public int httpPort() {
+        return server.httpPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
