@@ -7,10 +7,19 @@ import club.makapix.vts.http.HttpServer;
 import club.makapix.vts.mqtt.Broker;
 import club.makapix.vts.mqtt.ConnectedPlayers;
 import club.makapix.vts.mqtt.StatusRecorder;
-import club.makapix.vts.pipeline.Dedupe;
+import club.makapix.vts.pipeline.AddressHasher;
+import club.makapix.vts.pipeline.ClassifyDevice;
+import club.makapix.vts.pipeline.CountingRules;
+import club.makapix.vts.pipeline.CountryLookup;
 import club.makapix.vts.pipeline.DecodePlayerPayload;
-import club.makapix.vts.pipeline.ExcludeSelfViews;
+import club.makapix.vts.pipeline.DecodeWebEvent;
+import club.makapix.vts.pipeline.Dedupe;
+import club.makapix.vts.pipeline.DeviceClassifier;
+import club.makapix.vts.pipeline.FilterBots;
+import club.makapix.vts.pipeline.HashAddress;
 import club.makapix.vts.pipeline.IdentifyPlayer;
+import club.makapix.vts.pipeline.IdentifyViewer;
+import club.makapix.vts.pipeline.LocateCountry;
 import club.makapix.vts.pipeline.LocalWindowState;
 import club.makapix.vts.pipeline.Pipeline;
 import club.makapix.vts.pipeline.RateLimit;
@@ -108,7 +117,8 @@ public final class Server implements AutoCloseable {
         ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), daemon("vts-pipeline"));
         started.push(stageThreads::shutdownNow);
-        pipeline = new Pipeline(stages(players, posts, window), writer, stageThreads, metrics);
+        pipeline = new Pipeline(stages(players, posts, window, countries(), new AddressHasher(ipHashKey(dataDir),
+                settings.dailyIpHashKey()), new DeviceClassifier()), writer, stageThreads, metrics);
 
         StatusRecorder statuses = new StatusRecorder(players);
         started.push(statuses);
@@ -116,22 +126,42 @@ public final class Server implements AutoCloseable {
         broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), pipeline, players, connected, statuses);
         started.push(broker);
 
-        http = new HttpServer(settings.bindAddress(), settings.httpPort(), adminToken, players, posts, connected, metrics,
-                new HttpServer.Readiness(() -> database.isReachable() && !writer.failing(), broker::isRunning));
+        http = new HttpServer(settings.bindAddress(), settings.httpPort(), settings.web(), new HttpServer.Parts(adminToken,
+                pipeline, players, posts, connected, metrics,
+                new HttpServer.Readiness(() -> database.isReachable() && !writer.failing(), broker::isRunning)));
         started.push(http);
         LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.mqttPort(),
                 settings.mqttTls() != null ? ", MQTT over TLS on " + settings.mqttsPort() : "");
     }
 
     /** The one ordered list of stages both doors share. */
-    private List<Stage> stages(PlayerDirectory players, PostDirectory posts, WindowState window) {
+    private List<Stage> stages(PlayerDirectory players, PostDirectory posts, WindowState window,
+                               CountryLookup countries, AddressHasher addresses, DeviceClassifier devices) {
         return List.of(
                 new DecodePlayerPayload(),
+                new DecodeWebEvent(),
                 new IdentifyPlayer(players),
                 new ResolvePost(posts),
                 new Dedupe(window),
-                new RateLimit(window, settings.playerRateLimit()),
-                new ExcludeSelfViews());
+                new LocateCountry(countries),
+                new HashAddress(addresses),
+                new IdentifyViewer(),
+                new ClassifyDevice(devices),
+                new FilterBots(),
+                new RateLimit(window, settings.playerRateLimit(), settings.web().impressionRateLimit()),
+                new CountingRules());
+    }
+
+    private CountryLookup countries() {
+        if (settings.geoipDatabase() == null) {
+            LOG.info("No VTS_GEOIP_DB: countries are unknown (see geoip-data/README.md)");
+            return CountryLookup.none();
+        }
+        return CountryLookup.none();
+    }
+
+    private String ipHashKey(DataDir dataDir) {
+        return settings.ipHashKey() != null ? settings.ipHashKey() : dataDir.secret("ip-hash-key").value();
     }
 
     private Database openDatabase(DataDir dataDir) throws IOException {

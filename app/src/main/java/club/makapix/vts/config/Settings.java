@@ -5,6 +5,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,13 +33,24 @@ public record Settings(
         MqttLimits mqttLimits,
         WriteBatching writeBatching,
         int passwordHashIterations,
-        int partitionsAheadDays) {
+        int partitionsAheadDays,
+        Web web,
+        Path geoipDatabase,
+        boolean dailyIpHashKey) {
 
     /** TLS for the MQTT listener on {@code mqttsPort}; present only when a key store is configured. */
     public record MqttTls(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword) {}
 
     /** Broker limits, set deliberately rather than left at HiveMQ's defaults. */
     public record MqttLimits(int maxConnections, int receiveMaximum, int maxPacketBytes, int maxKeepAliveSeconds) {}
+
+    /**
+     * The HTTP door: viewer tokens (HS256 secret; null = no viewer tokens), proxies whose
+     * X-Forwarded-For is believed, origins allowed by CORS ("*" = any), the web impression rate limit,
+     * and the tracker's dwell time before a view.
+     */
+    public record Web(String jwtSecret, List<AddressRange> trustedProxies, List<String> corsOrigins,
+                      Duration impressionRateLimit, Duration viewDwell) {}
 
     /** How the writer groups events into one transaction. */
     public record WriteBatching(int maxBatch, Duration linger, int queueCapacity, int writers) {}
@@ -92,12 +105,23 @@ public record Settings(
                         r.integer("VTS_WRITE_QUEUE_MAX", 200_000, 1, 10_000_000),
                         r.integer("VTS_WRITERS", 2, 1, 64)),
                 r.integer("VTS_PASSWORD_HASH_ITERATIONS", 120_000, 1_000, 10_000_000),
-                r.integer("VTS_PARTITIONS_AHEAD_DAYS", 7, 1, 366));
+                r.integer("VTS_PARTITIONS_AHEAD_DAYS", 7, 1, 366),
+                new Web(
+                        r.text("VTS_JWT_SECRET", null),
+                        r.list("VTS_TRUSTED_PROXIES").stream().map(p -> r.range("VTS_TRUSTED_PROXIES", p)).toList(),
+                        r.list("VTS_CORS_ORIGINS"),
+                        Duration.ofMillis(r.integer("VTS_WEB_IMPRESSION_RATE_LIMIT_MS", 3000, 0, 86_400_000)),
+                        Duration.ofMillis(r.integer("VTS_VIEW_DWELL_MS", 2000, 0, 600_000))),
+                r.text("VTS_GEOIP_DB", null) == null ? null : r.readableFile("VTS_GEOIP_DB", r.text("VTS_GEOIP_DB", null)),
+                r.bool("VTS_IP_HASH_DAILY_KEY", false));
         if (s.adminToken != null && s.adminToken.length() < 16) {
             throw new InvalidSettingException("VTS_ADMIN_TOKEN", "must be at least 16 characters");
         }
         if (s.ipHashKey != null && s.ipHashKey.length() < 16) {
             throw new InvalidSettingException("VTS_IP_HASH_KEY", "must be at least 16 characters");
+        }
+        if (s.web.jwtSecret() != null && s.web.jwtSecret().length() < 32) {
+            throw new InvalidSettingException("VTS_JWT_SECRET", "must be at least 32 characters (HS256 needs a 256-bit key)");
         }
         if (s.mqttTls == null && values.containsKey("VTS_MQTT_TLS_TRUSTSTORE")) {
             throw new InvalidSettingException("VTS_MQTT_TLS_TRUSTSTORE", "needs VTS_MQTT_TLS_KEYSTORE too");
@@ -125,6 +149,35 @@ public record Settings(
                 // reported below
             }
             throw new InvalidSettingException(name, "'" + v + "' is not a whole number from " + min + " to " + max);
+        }
+
+        boolean bool(String name, boolean fallback) {
+            String v = text(name, null);
+            if (v == null) {
+                return fallback;
+            }
+            return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> true;
+                case "false", "no", "off", "0" -> false;
+                default -> throw new InvalidSettingException(name, "'" + v + "' is not true or false");
+            };
+        }
+
+        /** A comma-separated list; empty when unset. */
+        List<String> list(String name) {
+            String v = text(name, null);
+            if (v == null) {
+                return List.of();
+            }
+            return Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        }
+
+        AddressRange range(String name, String value) {
+            try {
+                return AddressRange.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(name, e.getMessage());
+            }
         }
 
         int port(String name, int fallback) {

@@ -1,6 +1,8 @@
 package club.makapix.vts.http;
 
+import club.makapix.vts.config.Settings;
 import club.makapix.vts.mqtt.ConnectedPlayers;
+import club.makapix.vts.pipeline.Pipeline;
 import club.makapix.vts.store.PlayerDirectory;
 import club.makapix.vts.store.PostDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,13 +10,14 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP server: administration, health and metrics (ingestion routes join in the next step). */
+/** The HTTP server: ingestion, administration, health and metrics. */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     /** No request VTS serves needs more; larger bodies are refused with 413. */
@@ -25,28 +28,49 @@ public final class HttpServer implements AutoCloseable {
     /** What readiness checks: each named part must answer true. */
     public record Readiness(BooleanSupplier database, BooleanSupplier broker) {}
 
-    public HttpServer(String bindAddress, int port, String adminToken, PlayerDirectory players, PostDirectory posts,
-                      ConnectedPlayers connected, PrometheusMeterRegistry metrics, Readiness readiness) {
+    /** What the routes serve. */
+    public record Parts(String adminToken, Pipeline pipeline, PlayerDirectory players, PostDirectory posts,
+                        ConnectedPlayers connected, PrometheusMeterRegistry metrics, Readiness readiness) {}
+
+    /** How long an HTTP client waits for its event's outcome before a 503 says "retry". */
+    static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
+
+    public HttpServer(String bindAddress, int port, Settings.Web web, Parts parts) {
         ObjectMapper json = new ObjectMapper();
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jsonMapper(new JavalinJackson(json, false));
+            if (!web.corsOrigins().isEmpty()) {
+                config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                    if (web.corsOrigins().contains("*")) {
+                        rule.anyHost();
+                    } else {
+                        web.corsOrigins().forEach(origin -> rule.allowHost(origin));
+                    }
+                    rule.exposeHeader("Retry-After");
+                }));
+            }
         });
+        PrometheusMeterRegistry metrics = parts.metrics();
+        Readiness readiness = parts.readiness();
         app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(error(e.getMessage(), e.code())));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("Request {} {} failed", ctx.method(), ctx.matchedPath(), e);
             ctx.status(500).json(error("internal error", "processing_error"));
         });
         app.error(HttpStatus.NOT_FOUND, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) {
+            String type = ctx.res().getContentType();
+            if (type == null || !type.startsWith("application/json")) { // not one of our own JSON errors
                 ctx.json(error("no such resource", "not_found"));
             }
         });
         app.error(HttpStatus.CONTENT_TOO_LARGE, ctx -> ctx.json(error("the body is larger than " + MAX_BODY_BYTES + " bytes", "payload_too_large")));
         app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> ctx.json(error("method not allowed", "method_not_allowed")));
 
-        new AdminRoutes(adminToken, players, posts, connected, json).register(app);
+        new AdminRoutes(parts.adminToken(), parts.players(), parts.posts(), parts.connected(), json).register(app);
+        new IngestRoutes(parts.pipeline(), parts.players(), new ClientAddress(web.trustedProxies()),
+                new ViewerTokens(web.jwtSecret()), json, EVENT_TIMEOUT).register(app);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/health/ready", ctx -> {
             boolean db = readiness.database().getAsBoolean();

@@ -16,7 +16,7 @@ final class JsonBody {
     }
 
     static JsonBody of(Context ctx, ObjectMapper json) {
-        byte[] body = ctx.bodyAsBytes();
+        byte[] body = BoundedBody.read(ctx, HttpServer.MAX_BODY_BYTES);
         if (body.length == 0) {
             throw ApiError.invalid("a JSON object body is required");
         }

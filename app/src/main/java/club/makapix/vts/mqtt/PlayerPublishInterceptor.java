@@ -2,6 +2,7 @@ package club.makapix.vts.mqtt;
 
 import club.makapix.vts.pipeline.Door;
 import club.makapix.vts.pipeline.Event;
+import club.makapix.vts.pipeline.Origin;
 import club.makapix.vts.pipeline.Outcome;
 import club.makapix.vts.pipeline.Pipeline;
 import club.makapix.vts.pipeline.Reason;
@@ -72,8 +73,10 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
         // HiveMQ's own timeout is only a safety net: the writer gives up at the event's deadline first
         Async<PublishInboundOutput> async = output.async(pubackTimeout.plusSeconds(30), TimeoutFallback.FAILURE,
                 AckReasonCode.UNSPECIFIED_ERROR, "the event could not be stored in time");
-        Event event = Event.fromPlayer(Door.MQTT, Instant.now(), System.nanoTime() + pubackTimeout.toNanos(),
-                player, match.playerKey(), payload);
+        // the embedded broker sees the player's own address: players get a country too
+        Origin origin = Origin.player(Door.MQTT, input.getConnectionInformation().getInetAddress().orElse(null), player,
+                pubackTimeout.toNanos());
+        Event event = Event.fromPlayer(origin, match.playerKey(), payload);
         pipeline.submit(event).thenAccept(outcome -> {
             if (outcome.status() == Outcome.Status.UNAVAILABLE) {
                 // withhold the PUBACK: without a session the client resends on reconnect

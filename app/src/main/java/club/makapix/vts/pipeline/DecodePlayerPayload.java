@@ -9,14 +9,14 @@ import club.makapix.vts.protocol.ViewEventCodec;
 public final class DecodePlayerPayload implements Stage {
     @Override
     public Verdict apply(Event event) {
-        if (event.payload() == null) {
+        if (!event.fromPlayer()) {
             return Verdict.pass();
         }
         ViewEvent view;
         try {
-            view = ViewEventCodec.decode(event.payload());
+            view = ViewEventCodec.decode(event.playerPayload());
         } catch (InvalidPayloadException e) {
-            event.requestAck = ViewEventCodec.requestsAck(event.payload());
+            event.requestAck = ViewEventCodec.requestsAck(event.playerPayload());
             return Verdict.stop(Reason.INVALID_PAYLOAD, e.getMessage());
         }
         event.postId = view.postId();

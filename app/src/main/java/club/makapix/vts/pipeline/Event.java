@@ -1,26 +1,28 @@
 package club.makapix.vts.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.UUID;
 
 /**
- * One event on its way through the pipeline. A door creates it with what it knows for sure (how it
- * came, when, who is authenticated, the raw payload); stages fill in the rest or stop it.
+ * One event on its way through the pipeline. A door creates it from an {@link Origin} and the raw
+ * body (a player's payload, or a web event's JSON); stages fill in the rest or stop it.
  */
 public final class Event {
-    // set by the door
-    private final Door door;
-    private final Instant receivedAt;
-    private final long deadlineNanos;
-    private final String authenticatedPlayerKey;
+    private final Origin origin;
     private final String topicPlayerKey;
-    private final byte[] payload;
+    private final byte[] playerPayload;
+    private final JsonNode webBody;
+    private InetAddress address;
 
     // set by stages
     long postId;
     Kind kind;
     Instant clientTime;
     String timezone;
+    LocalDateTime localTime;
     String channel;
     String channelContext;
     Integer playOrder;
@@ -32,35 +34,54 @@ public final class Event {
     String viewerId;
     String artistId;
     UUID dedupeKey;
-    boolean counted = true;
+    String country;
+    String ipHash;
+    String device;
+    String referrerDomain;
+    boolean countable = true;
+    /** Why the client is a robot, once classified; null for people and players. */
+    Reason robot;
 
-    private Event(Door door, Instant receivedAt, long deadlineNanos, String authenticatedPlayerKey, String topicPlayerKey,
-                  byte[] payload) {
-        this.door = door;
-        this.receivedAt = receivedAt;
-        this.deadlineNanos = deadlineNanos;
-        this.authenticatedPlayerKey = authenticatedPlayerKey;
+    private Event(Origin origin, String topicPlayerKey, byte[] playerPayload, long pathPostId, JsonNode webBody) {
+        this.origin = origin;
         this.topicPlayerKey = topicPlayerKey;
-        this.payload = payload;
+        this.playerPayload = playerPayload;
+        this.webBody = webBody;
+        this.postId = pathPostId;
+        this.address = origin.address();
     }
 
-    /** A player's raw view payload, as published on its view topic by an authenticated player. */
-    public static Event fromPlayer(Door door, Instant receivedAt, long deadlineNanos, String authenticatedPlayerKey,
-                                   String topicPlayerKey, byte[] payload) {
-        return new Event(door, receivedAt, deadlineNanos, authenticatedPlayerKey, topicPlayerKey, payload);
+    /** A player's raw view payload; {@code topicPlayerKey} is the key in the MQTT topic (null over HTTP). */
+    public static Event fromPlayer(Origin origin, String topicPlayerKey, byte[] payload) {
+        return new Event(origin, topicPlayerKey, payload, 0, null);
     }
 
-    public Door door() { return door; }
-    public Instant receivedAt() { return receivedAt; }
-    /** {@link System#nanoTime()} after which the event may no longer be stored: its client has given up. */
-    public long deadlineNanos() { return deadlineNanos; }
-    public String authenticatedPlayerKey() { return authenticatedPlayerKey; }
+    /**
+     * A web event: {@code pathPostId} from the URL (0 in a batch, where the body names it), and the
+     * body (null = no body, which means a view).
+     */
+    public static Event fromWeb(Origin origin, long pathPostId, JsonNode body) {
+        return new Event(origin, null, null, pathPostId, body);
+    }
+
+    public Origin origin() { return origin; }
+    public Door door() { return origin.door(); }
+    public Instant receivedAt() { return origin.receivedAt(); }
+    public long deadlineNanos() { return origin.deadlineNanos(); }
+    /** The player that sent it, once authenticated; null for web events. */
+    public String playerKey() { return origin.playerKey(); }
+    public boolean fromPlayer() { return playerPayload != null; }
     public String topicPlayerKey() { return topicPlayerKey; }
-    public byte[] payload() { return payload; }
+    public byte[] playerPayload() { return playerPayload; }
+    public JsonNode webBody() { return webBody; }
+    /** The client's address until a stage reduced it to {@link #ipHash()}; null after. */
+    public InetAddress address() { return address; }
+    void forgetAddress() { address = null; }
     public long postId() { return postId; }
     public Kind kind() { return kind; }
     public Instant clientTime() { return clientTime; }
     public String timezone() { return timezone; }
+    public LocalDateTime localTime() { return localTime; }
     public String channel() { return channel; }
     public String channelContext() { return channelContext; }
     public Integer playOrder() { return playOrder; }
@@ -68,12 +89,19 @@ public final class Event {
     public Integer dwellMs() { return dwellMs; }
     public UUID eventId() { return eventId; }
     public String payloadPlayerKey() { return payloadPlayerKey; }
-    /** The player that sent it, once identified; {@code null} for web events. */
-    public String playerKey() { return authenticatedPlayerKey; }
     public boolean requestAck() { return requestAck; }
+    /** Who saw it: the player's owner, the token's user, or an anonymous keyed hash. */
     public String viewerId() { return viewerId; }
     public String artistId() { return artistId; }
-    /** What makes a resend recognisable; {@code null} when the event carries nothing stable. */
+    /** What makes a resend recognisable; null when the event carries nothing stable. */
     public UUID dedupeKey() { return dedupeKey; }
-    public boolean counted() { return counted; }
+    public String country() { return country; }
+    public String ipHash() { return ipHash; }
+    public String device() { return device; }
+    public String referrerDomain() { return referrerDomain; }
+    /**
+     * Whether it may count (not a self-view). A countable view still counts only if it is the
+     * viewer's first of the post that UTC day, which the writer decides.
+     */
+    public boolean countable() { return countable; }
 }

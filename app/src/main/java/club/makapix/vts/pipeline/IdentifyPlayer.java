@@ -16,8 +16,8 @@ public final class IdentifyPlayer implements Stage {
 
     @Override
     public Verdict apply(Event event) {
-        String key = event.authenticatedPlayerKey();
-        if (key == null) {
+        String key = event.playerKey();
+        if (!event.fromPlayer()) {
             return Verdict.pass();
         }
         if (!key.equals(event.payloadPlayerKey()) || (event.topicPlayerKey() != null && !key.equals(event.topicPlayerKey()))) {

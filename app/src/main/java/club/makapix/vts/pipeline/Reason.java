@@ -12,19 +12,38 @@ public enum Reason {
     DUPLICATE(ErrorCode.DUPLICATE),
     RATE_LIMITED(ErrorCode.RATE_LIMITED),
     /** Something failed inside VTS; the event was not stored. */
-    PROCESSING_ERROR(ErrorCode.PROCESSING_ERROR);
+    PROCESSING_ERROR(ErrorCode.PROCESSING_ERROR),
+    /** A crawler or other self-declared robot: accepted, never counted. */
+    BOT_CRAWLER("bot_crawler"),
+    /** A headless browser or automation (webdriver): accepted, never counted. */
+    BOT_HEADLESS("bot_headless"),
+    /** A scripted client (curl, HTTP libraries) or no user agent at all: accepted, never counted. */
+    BOT_SCRIPTED("bot_scripted");
 
     private final ErrorCode errorCode;
+    private final String label;
 
     Reason(ErrorCode errorCode) {
         this.errorCode = errorCode;
+        this.label = errorCode.wire();
     }
 
+    Reason(String label) {
+        this.errorCode = null;
+        this.label = label;
+    }
+
+    /** The code a player is told; null for reasons only web clients meet. */
     public ErrorCode errorCode() {
         return errorCode;
     }
 
+    /** Accepted but not counted: the client did nothing wrong and needs no retry. */
+    public boolean accepted() {
+        return errorCode == null || this == DUPLICATE;
+    }
+
     public String label() {
-        return errorCode.wire();
+        return label;
     }
 }

@@ -2,6 +2,7 @@ package club.makapix.vts.store;
 
 import club.makapix.vts.config.Settings.WriteBatching;
 import club.makapix.vts.pipeline.Event;
+import club.makapix.vts.pipeline.Kind;
 import club.makapix.vts.pipeline.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -13,8 +14,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -180,32 +183,38 @@ public final class EventWriter implements AutoCloseable {
             }
         }
         List<Event> events = new ArrayList<>(unique.size());
-        for (Pending p : unique) {
-            events.add(p.event);
+        boolean[] mayCount = new boolean[unique.size()];
+        Set<String> viewsInBatch = new HashSet<>();
+        for (int i = 0; i < unique.size(); i++) {
+            Event e = unique.get(i).event;
+            events.add(e);
+            // of several views by one viewer of one post on one day, only the first may count
+            mayCount[i] = e.countable() && (e.kind() != Kind.VIEW
+                    || viewsInBatch.add(LocalDate.ofInstant(e.receivedAt(), ZoneOffset.UTC) + "|" + e.postId() + "|" + e.viewerId()));
         }
         long start = System.nanoTime();
-        boolean[] stored = insertCreatingPartitions(events);
+        ViewEventStore.Written written = insertCreatingPartitions(events, mayCount);
         writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
         for (int i = 0; i < unique.size(); i++) {
             Pending p = unique.get(i);
-            p.done.complete(stored[i] ? Outcome.stored(p.event.counted()) : Outcome.duplicate());
+            p.done.complete(written.stored()[i] ? Outcome.stored(written.counted()[i]) : Outcome.duplicate());
         }
         for (Pending p : repeats) {
             p.done.complete(Outcome.duplicate());
         }
     }
 
-    private boolean[] insertCreatingPartitions(List<Event> events) throws SQLException {
+    private ViewEventStore.Written insertCreatingPartitions(List<Event> events, boolean[] mayCount) throws SQLException {
         try {
-            return store.insert(events);
+            return store.insert(events, mayCount);
         } catch (SQLException e) {
             if (!ViewEventStore.NO_PARTITION.equals(e.getSQLState())) {
                 throw e;
             }
             LocalDate today = LocalDate.now(ZoneOffset.UTC);
             store.ensurePartitions(today.minusDays(1), today.plusDays(partitionsAhead));
-            return store.insert(events);
+            return store.insert(events, mayCount);
         }
     }
 

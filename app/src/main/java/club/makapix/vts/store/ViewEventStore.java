@@ -6,11 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -22,32 +19,50 @@ public final class ViewEventStore {
     /** SQLSTATE of "no partition of relation found for row". */
     static final String NO_PARTITION = "23514";
 
-    // Rows arrive as parallel arrays; an event whose key is already in event_keys is not inserted.
+    // Rows arrive as parallel arrays, numbered by i. An event whose key is already in event_keys is
+    // not stored; a countable view counts only if its (day, post, viewer) is new in daily_viewers.
     private static final String INSERT = """
             with incoming as (
-                select * from unnest(?::text[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[],
-                                     ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[],
-                                     ?::text[], ?::int[])
-                    as t(received_at, event_key, post_id, artist_id, door, kind, counted, viewer_id, player_key,
-                         client_time, timezone, channel, channel_context, play_order, playlist_id, dwell_ms)
+                select * from unnest(?::int[], ?::text[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[],
+                                     ?::boolean[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                     ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                     ?::text[])
+                    as t(i, received_at, event_key, post_id, artist_id, door, kind, countable, viewer_id, player_key,
+                         client_time, timezone, channel, channel_context, play_order, playlist_id, dwell_ms, country,
+                         device, ip_hash, referrer_domain, local_time)
             ), fresh as (
                 insert into event_keys (event_key, received_at)
                 select event_key, received_at::timestamptz from incoming where event_key is not null
                 on conflict do nothing
                 returning event_key
+            ), kept as (
+                select *, (received_at::timestamptz at time zone 'UTC')::date as day from incoming
+                where event_key is null or event_key in (select event_key from fresh)
+            ), first_views as (
+                insert into daily_viewers (day, post_id, viewer_id)
+                select day, post_id, viewer_id from kept where kind = 'view' and countable
+                on conflict do nothing
+                returning day, post_id, viewer_id
+            ), decided as (
+                select k.*, case when k.kind = 'view'
+                                 then exists (select 1 from first_views f
+                                              where f.day = k.day and f.post_id = k.post_id and f.viewer_id = k.viewer_id)
+                                 else k.countable end as counted
+                from kept k
             ), stored as (
                 insert into view_events (received_at, event_key, post_id, artist_id, door, kind, counted, viewer_id,
                                          player_key, client_time, timezone, channel, channel_context, play_order,
-                                         playlist_id, dwell_ms)
+                                         playlist_id, dwell_ms, country, device, ip_hash, referrer_domain, local_time)
                 select received_at::timestamptz, event_key, post_id, artist_id, door, kind, counted, viewer_id,
                        player_key, client_time::timestamptz, timezone, channel, channel_context, play_order::smallint,
-                       playlist_id, dwell_ms
-                from incoming
-                where event_key is null or event_key in (select event_key from fresh)
-                returning event_key
+                       playlist_id, dwell_ms, country, device, ip_hash, referrer_domain, local_time::timestamp
+                from decided
             )
-            select event_key from stored where event_key is not null
+            select i, counted from decided
             """;
+
+    /** Per event of a batch: whether it was stored now (false: stored before), and whether it counted. */
+    public record Written(boolean[] stored, boolean[] counted) {}
 
     private final DataSource dataSource;
 
@@ -69,18 +84,19 @@ public final class ViewEventStore {
     }
 
     /**
-     * Writes the events (whose keys must be distinct) in one transaction. Returns, per event, whether
-     * it was stored now; false means an event with its key was stored before.
+     * Writes the events (whose keys must be distinct) in one transaction. {@code mayCount[i]} says
+     * whether event i may count (the caller leaves only one view per viewer, post and day in a batch).
      */
-    public boolean[] insert(List<Event> events) throws SQLException {
+    public Written insert(List<Event> events, boolean[] mayCount) throws SQLException {
         int n = events.size();
+        Integer[] index = new Integer[n];
         String[] receivedAt = new String[n];
         UUID[] keys = new UUID[n];
         Long[] postIds = new Long[n];
         String[] artists = new String[n];
         String[] doors = new String[n];
         String[] kinds = new String[n];
-        Boolean[] counted = new Boolean[n];
+        Boolean[] countable = new Boolean[n];
         String[] viewers = new String[n];
         String[] players = new String[n];
         String[] clientTimes = new String[n];
@@ -90,49 +106,57 @@ public final class ViewEventStore {
         Integer[] playOrders = new Integer[n];
         String[] playlists = new String[n];
         Integer[] dwell = new Integer[n];
+        String[] countries = new String[n];
+        String[] devices = new String[n];
+        String[] ipHashes = new String[n];
+        String[] referrers = new String[n];
+        String[] localTimes = new String[n];
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
+            index[i] = i;
             receivedAt[i] = e.receivedAt().toString();
             keys[i] = e.dedupeKey();
             postIds[i] = e.postId();
             artists[i] = e.artistId();
             doors[i] = e.door().label();
             kinds[i] = e.kind().label();
-            counted[i] = e.counted();
+            countable[i] = mayCount[i];
             viewers[i] = e.viewerId();
             players[i] = e.playerKey();
-            clientTimes[i] = text(e.clientTime());
+            clientTimes[i] = e.clientTime() == null ? null : e.clientTime().toString();
             timezones[i] = e.timezone();
             channels[i] = e.channel();
             contexts[i] = e.channelContext();
             playOrders[i] = e.playOrder();
             playlists[i] = e.playlistId();
             dwell[i] = e.dwellMs();
+            countries[i] = e.country();
+            devices[i] = e.device();
+            ipHashes[i] = e.ipHash();
+            referrers[i] = e.referrerDomain();
+            localTimes[i] = e.localTime() == null ? null : e.localTime().toString();
         }
-        Set<UUID> fresh = new HashSet<>();
+        Object[][] columns = {index, receivedAt, keys, postIds, artists, doors, kinds, countable, viewers, players,
+                clientTimes, timezones, channels, contexts, playOrders, playlists, dwell, countries, devices, ipHashes,
+                referrers, localTimes};
+        String[] types = {"int4", "text", "uuid", "int8", "text", "text", "text", "bool", "text", "text", "text", "text",
+                "text", "text", "int4", "text", "int4", "text", "text", "text", "text", "text"};
+        boolean[] stored = new boolean[n];
+        boolean[] counted = new boolean[n];
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
-            Object[][] columns = {receivedAt, keys, postIds, artists, doors, kinds, counted, viewers, players,
-                    clientTimes, timezones, channels, contexts, playOrders, playlists, dwell};
-            String[] types = {"text", "uuid", "int8", "text", "text", "text", "bool", "text", "text", "text", "text",
-                    "text", "text", "int4", "text", "int4"};
             for (int i = 0; i < columns.length; i++) {
                 Array array = c.createArrayOf(types[i], columns[i]);
                 ps.setArray(i + 1, array);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    fresh.add(rs.getObject(1, UUID.class));
+                    int i = rs.getInt(1);
+                    stored[i] = true;
+                    counted[i] = rs.getBoolean(2);
                 }
             }
         }
-        boolean[] stored = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            stored[i] = keys[i] == null || fresh.contains(keys[i]);
-        }
-        return stored;
+        return new Written(stored, counted);
     }
 
-    private static String text(Instant t) {
-        return t == null ? null : t.toString();
-    }
 }

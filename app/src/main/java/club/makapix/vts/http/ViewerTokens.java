@@ -1,0 +1,66 @@
+package club.makapix.vts.http;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.Date;
+
+/**
+ * Viewer tokens: {@code Authorization: Bearer <JWT>}, HS256 with {@code VTS_JWT_SECRET}; {@code sub}
+ * is the user. Expired, not-yet-valid, unsigned or otherwise signed tokens are refused. (RS256 with
+ * a JWKS would be a second verifier here.)
+ */
+final class ViewerTokens {
+    /** A verified token's user and whether it has the admin role. */
+    record Viewer(String subject, boolean admin) {}
+
+    private static final long CLOCK_SKEW_MS = 60_000;
+    private final MACVerifier verifier;
+
+    ViewerTokens(String secret) {
+        try {
+            this.verifier = secret == null ? null : new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("VTS_JWT_SECRET is not usable for HS256", e);
+        }
+    }
+
+    /** The viewer of a bearer JWT; throws a 401 {@link ApiError} for anything not valid. */
+    Viewer verify(String token) {
+        if (verifier == null) {
+            throw new ApiError(401, "invalid_token", "viewer tokens are not enabled on this server (VTS_JWT_SECRET)");
+        }
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+                throw invalid("the token's signature is not valid");
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            long now = System.currentTimeMillis();
+            Date exp = claims.getExpirationTime();
+            Date nbf = claims.getNotBeforeTime();
+            if (exp != null && exp.getTime() + CLOCK_SKEW_MS < now) {
+                throw invalid("the token has expired");
+            }
+            if (nbf != null && nbf.getTime() - CLOCK_SKEW_MS > now) {
+                throw invalid("the token is not valid yet");
+            }
+            String subject = claims.getSubject();
+            if (subject == null || subject.isBlank() || subject.length() > 128) {
+                throw invalid("the token has no usable sub");
+            }
+            Object role = claims.getClaim("role");
+            return new Viewer(subject, "admin".equals(role));
+        } catch (ParseException | JOSEException e) {
+            throw invalid("the token is not a JWT");
+        }
+    }
+
+    private static ApiError invalid(String message) {
+        return new ApiError(401, "invalid_token", message);
+    }
+}

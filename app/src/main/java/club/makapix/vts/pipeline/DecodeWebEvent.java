@@ -1,0 +1,159 @@
+package club.makapix.vts.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+/**
+ * Reads a web event (contract §2): {@code intent}, {@code channel}, {@code channel_context},
+ * {@code play_order}, {@code event_id}, {@code dwell_ms}, and what VTS adds ({@code playlist_id},
+ * {@code timezone}, {@code local_time}; {@code post_id} in a batch). No body is a view; without an
+ * intent, channel "artwork" is a view and any other channel an impression.
+ */
+public final class DecodeWebEvent implements Stage {
+    private static final int MAX_TEXT = 128;
+
+    /** A field that is not as the contract says. */
+    private static final class Invalid extends Exception {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
+    public Verdict apply(Event event) {
+        if (event.fromPlayer()) {
+            return Verdict.pass();
+        }
+        JsonNode body = event.webBody();
+        try {
+            if (body != null && !body.isObject()) {
+                throw new Invalid("each event must be a JSON object");
+            }
+            read(event, body == null || body.isNull() ? null : body);
+        } catch (Invalid e) {
+            return Verdict.stop(Reason.INVALID_PAYLOAD, e.getMessage());
+        }
+        return Verdict.pass();
+    }
+
+    private static void read(Event event, JsonNode body) throws Invalid {
+        event.referrerDomain = domainOf(event.origin().referrer());
+        if (body == null) {
+            event.kind = Kind.VIEW;
+            return;
+        }
+        if (body.path("automation").asBoolean(false)) {
+            // the tracker reports navigator.webdriver: a browser driven by a program
+            event.robot = Reason.BOT_HEADLESS;
+        }
+        if (event.postId == 0) {
+            event.postId = positiveLong(body, "post_id");
+        }
+        event.channel = text(body, "channel", 64);
+        event.channelContext = text(body, "channel_context", MAX_TEXT);
+        event.playOrder = integer(body, "play_order", 0, 2);
+        event.dwellMs = integer(body, "dwell_ms", 0, Integer.MAX_VALUE);
+        event.eventId = uuid(body);
+        JsonNode playlist = body.get("playlist_id");
+        event.playlistId = playlist != null && playlist.isIntegralNumber() ? playlist.asText() : text(body, "playlist_id", MAX_TEXT);
+        event.timezone = zone(text(body, "timezone", 64));
+        event.localTime = localTime(text(body, "local_time", 40));
+        String intent = text(body, "intent", 16);
+        if (intent == null) {
+            event.kind = event.channel == null || "artwork".equals(event.channel) ? Kind.VIEW : Kind.IMPRESSION;
+        } else if ("view".equals(intent)) {
+            event.kind = Kind.VIEW;
+        } else if ("impression".equals(intent)) {
+            event.kind = Kind.IMPRESSION;
+        } else {
+            throw new Invalid("intent must be \"view\" or \"impression\"");
+        }
+    }
+
+    /** The host of the page the event came from, without "www.": where the artwork was seen. */
+    static String domainOf(String url) {
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        try {
+            String host = java.net.URI.create(url.trim()).getHost();
+            if (host == null) {
+                return null;
+            }
+            host = host.toLowerCase(java.util.Locale.ROOT);
+            return host.startsWith("www.") ? host.substring(4) : host;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static long positiveLong(JsonNode body, String field) throws Invalid {
+        JsonNode node = body.get(field);
+        if (node == null || !node.canConvertToLong() || !node.isIntegralNumber() || node.longValue() <= 0) {
+            throw new Invalid(field + " must be a positive integer");
+        }
+        return node.longValue();
+    }
+
+    private static String text(JsonNode body, String field, int max) throws Invalid {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().length() > max) {
+            throw new Invalid(field + " must be a string of at most " + max + " characters");
+        }
+        return node.textValue();
+    }
+
+    private static Integer integer(JsonNode body, String field, int min, int max) throws Invalid {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isInt() || node.intValue() < min || node.intValue() > max) {
+            throw new Invalid(field + " must be an integer from " + min + " to " + max);
+        }
+        return node.intValue();
+    }
+
+    private static UUID uuid(JsonNode body) throws Invalid {
+        String s = text(body, "event_id", 36);
+        if (s == null) {
+            return null;
+        }
+        try {
+            if (s.length() == 36) {
+                return UUID.fromString(s);
+            }
+        } catch (IllegalArgumentException e) {
+            // answered below
+        }
+        throw new Invalid("event_id must be a UUID");
+    }
+
+    private static String zone(String s) throws Invalid {
+        if (s == null || s.isEmpty()) {
+            return s;
+        }
+        try {
+            return ZoneId.of(s).getId();
+        } catch (RuntimeException e) {
+            throw new Invalid("timezone must be an IANA time zone such as Europe/Berlin");
+        }
+    }
+
+    private static LocalDateTime localTime(String s) throws Invalid {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(s);
+        } catch (DateTimeParseException e) {
+            throw new Invalid("local_time must be a local date-time such as 2026-11-21T17:24:15");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package club.makapix.vts.pipeline;
+
+import java.util.Locale;
+import nl.basjes.parse.useragent.UserAgent;
+import nl.basjes.parse.useragent.UserAgentAnalyzer;
+
+/**
+ * Device class and robot verdict of a user agent, by YAUAA (built once at start, a few seconds;
+ * results cached). Device classes: desktop, mobile, tablet, tv, console, watch, ereader, car,
+ * bot, unknown ({@code player} is set for players without asking).
+ */
+public final class DeviceClassifier {
+    /** What a user agent is: its device class, and why it is a robot (null if it is not). */
+    public record Classification(String device, Reason robot) {}
+
+    private static final Classification NO_USER_AGENT = new Classification("bot", Reason.BOT_SCRIPTED);
+    /** Automation that says so in its user agent, whatever YAUAA makes of the rest. */
+    private static final String[] HEADLESS_MARKS = {"headless", "phantomjs", "puppeteer", "playwright", "selenium",
+            "webdriver", "cypress", "jsdom", "slimerjs", "electron"};
+
+    private final UserAgentAnalyzer analyzer;
+
+    public DeviceClassifier() {
+        this.analyzer = UserAgentAnalyzer.newBuilder()
+                .hideMatcherLoadStats()
+                .withCache(20_000)
+                .withField(UserAgent.DEVICE_CLASS)
+                .withField(UserAgent.AGENT_CLASS)
+                .withField(UserAgent.AGENT_NAME)
+                .immediateInitialization()
+                .build();
+    }
+
+    public Classification classify(String userAgent) {
+        if (userAgent == null || userAgent.isBlank()) {
+            return NO_USER_AGENT;
+        }
+        String lower = userAgent.toLowerCase(Locale.ROOT);
+        for (String mark : HEADLESS_MARKS) {
+            if (lower.contains(mark)) {
+                return new Classification("bot", Reason.BOT_HEADLESS);
+            }
+        }
+        UserAgent parsed = analyzer.parse(userAgent);
+        String deviceClass = parsed.getValue(UserAgent.DEVICE_CLASS);
+        String agentClass = parsed.getValue(UserAgent.AGENT_CLASS);
+        Reason robot = robot(deviceClass, agentClass);
+        return new Classification(robot != null ? "bot" : device(deviceClass), robot);
+    }
+
+    private static Reason robot(String deviceClass, String agentClass) {
+        switch (deviceClass) {
+            case "Robot", "Robot Mobile", "Robot Imitator", "Spy":
+                return Reason.BOT_CRAWLER;
+            case "Hacker":
+                return Reason.BOT_SCRIPTED;
+            default:
+                break;
+        }
+        return switch (agentClass) {
+            case "Robot", "Robot Mobile", "Robot Imitator", "Spy" -> Reason.BOT_CRAWLER;
+            case "Cloud Application", "Special", "Testclient", "Hacker" -> Reason.BOT_SCRIPTED;
+            default -> null;
+        };
+    }
+
+    private static String device(String deviceClass) {
+        return switch (deviceClass) {
+            case "Desktop", "Anonymized" -> "desktop";
+            case "Mobile", "Phone", "Handheld Game Console" -> "mobile";
+            case "Tablet" -> "tablet";
+            case "TV", "Set-top box" -> "tv";
+            case "Game Console", "Virtual Reality" -> "console";
+            case "Watch" -> "watch";
+            case "eReader" -> "ereader";
+            case "Car" -> "car";
+            default -> "unknown";
+        };
+    }
+}
