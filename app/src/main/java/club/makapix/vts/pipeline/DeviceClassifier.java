@@ -44,24 +44,24 @@ public final class DeviceClassifier {
         UserAgent parsed = analyzer.parse(userAgent);
         String deviceClass = parsed.getValue(UserAgent.DEVICE_CLASS);
         String agentClass = parsed.getValue(UserAgent.AGENT_CLASS);
-        Reason robot = robot(deviceClass, agentClass);
-        return new Classification(robot != null ? "bot" : device(deviceClass), robot);
+        boolean robot = ROBOT_CLASSES.contains(deviceClass) || ROBOT_CLASSES.contains(agentClass)
+                || SCRIPT_CLASSES.contains(agentClass) || "Hacker".equals(deviceClass);
+        if (!robot) {
+            return new Classification(device(deviceClass), null);
+        }
+        return new Classification("bot", declaresCrawler(lower) ? Reason.BOT_CRAWLER : Reason.BOT_SCRIPTED);
     }
 
-    private static Reason robot(String deviceClass, String agentClass) {
-        switch (deviceClass) {
-            case "Robot", "Robot Mobile", "Robot Imitator", "Spy":
-                return Reason.BOT_CRAWLER;
-            case "Hacker":
-                return Reason.BOT_SCRIPTED;
-            default:
-                break;
-        }
-        return switch (agentClass) {
-            case "Robot", "Robot Mobile", "Robot Imitator", "Spy" -> Reason.BOT_CRAWLER;
-            case "Cloud Application", "Special", "Testclient", "Hacker" -> Reason.BOT_SCRIPTED;
-            default -> null;
-        };
+    private static final java.util.Set<String> ROBOT_CLASSES = java.util.Set.of("Robot", "Robot Mobile", "Robot Imitator", "Spy");
+    private static final java.util.Set<String> SCRIPT_CLASSES = java.util.Set.of("Cloud Application", "Special", "Testclient", "Hacker");
+
+    /**
+     * YAUAA calls crawlers and HTTP libraries alike "Robot"; crawlers name themselves so
+     * (Googlebot, bingbot, …spider) and link to a page about themselves.
+     */
+    private static boolean declaresCrawler(String lowerUserAgent) {
+        return lowerUserAgent.contains("bot") || lowerUserAgent.contains("crawl") || lowerUserAgent.contains("spider")
+                || lowerUserAgent.contains("slurp") || lowerUserAgent.contains("+http");
     }
 
     private static String device(String deviceClass) {
