@@ -127,12 +127,22 @@ class SettingsTest {
     @Test
     void redisThatDoesNotAnswerStopsTheStartAndNothingStaysUp() throws Exception {
         int mqttPort = Ports.free();
+        long redisThreadsBefore = redisClientThreads();
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> RunningServer.start(TestDatabase.create(),
                 Map.of("VTS_REDIS_URL", "redis://127.0.0.1:" + Ports.free(), "VTS_MQTT_PORT", Integer.toString(mqttPort))));
         assertOneLineNaming("VTS_REDIS_URL", e);
         try (ServerSocket again = new ServerSocket(mqttPort, 1, InetAddress.getLoopbackAddress())) {
             assertEquals(mqttPort, again.getLocalPort(), "the MQTT port was released");
         }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (redisClientThreads() > redisThreadsBefore && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertEquals(redisThreadsBefore, redisClientThreads(), "the Redis client's threads were stopped");
+    }
+
+    static long redisClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("lettuce-")).count();
     }
 
     static void assertOneLineNaming(String setting, InvalidSettingException e) {
