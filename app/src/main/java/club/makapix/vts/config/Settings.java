@@ -1,7 +1,10 @@
 package club.makapix.vts.config;
 
+import club.makapix.vts.protocol.Topics;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,12 +81,12 @@ public record Settings(
                     r.text("VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", ""));
         }
         Settings s = new Settings(
-                r.text("VTS_BIND_ADDRESS", "0.0.0.0"),
+                r.address("VTS_BIND_ADDRESS", "0.0.0.0"),
                 r.port("VTS_HTTP_PORT", 8080),
                 r.port("VTS_MQTT_PORT", 1883),
                 r.port("VTS_MQTTS_PORT", 8883),
                 tls,
-                r.text("VTS_MQTT_TOPIC_PREFIX", "makapix/player"),
+                r.topicPrefix("VTS_MQTT_TOPIC_PREFIX", Topics.DEFAULT_PREFIX),
                 dbUrl,
                 r.text("VTS_DB_USER", null),
                 r.text("VTS_DB_PASSWORD", null),
@@ -212,6 +215,27 @@ public record Settings(
                 // reported below
             }
             throw new InvalidSettingException(name, "'" + v + "' is not a " + String.join("/", schemes) + "://host:port URL");
+        }
+
+        /** An address to listen on; checked here so a bad one is not reported as a busy port. */
+        String address(String name, String fallback) {
+            String v = text(name, fallback);
+            try {
+                InetAddress.getByName(v);
+                return v;
+            } catch (UnknownHostException e) {
+                throw new InvalidSettingException(name, "'" + v + "' cannot be resolved to an address");
+            }
+        }
+
+        String topicPrefix(String name, String fallback) {
+            String v = text(name, fallback);
+            try {
+                new Topics(v);
+                return v;
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(name, e.getMessage());
+            }
         }
 
         Path readableFile(String name, String value) {

@@ -53,7 +53,13 @@ public final class RedisWindowState implements WindowState, AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(250)))
                 .build());
-        this.connection = client.connect();
+        try {
+            this.connection = client.connect();
+        } catch (RuntimeException e) {
+            // the start stops here; the client's threads must not outlive it
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            throw e;
+        }
         this.redis = connection.sync();
         this.acquireSha = redis.digest(ACQUIRE);
         this.fallback = fallback;

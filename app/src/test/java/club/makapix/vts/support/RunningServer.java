@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A VTS server started in this JVM on free ports, with its own fresh database. */
+/** A VTS server started in this JVM on free ports, on a test database or its embedded one. */
 public final class RunningServer implements AutoCloseable {
     public final Server server;
     public final TestDatabase db;
@@ -25,20 +25,33 @@ public final class RunningServer implements AutoCloseable {
 
     /** Starts a server; {@code overrides} are VTS_* settings on top of the test defaults. */
     public static RunningServer start(TestDatabase db, Map<String, String> overrides) throws Exception {
-        Path dataDir = Files.createTempDirectory("vts-test-data");
+        Map<String, String> env = new HashMap<>();
+        env.put("VTS_DB_URL", db.url);
+        env.put("VTS_DB_USER", db.user);
+        if (db.password != null) {
+            env.put("VTS_DB_PASSWORD", db.password);
+        }
+        env.putAll(overrides);
+        return start(db, Files.createTempDirectory("vts-test-data"), env);
+    }
+
+    /**
+     * Starts a server on its embedded defaults: no VTS_DB_URL, so its own PostgreSQL is kept under
+     * {@code dataDir}, as is the admin token; {@link #db} is null.
+     */
+    public static RunningServer startEmbedded(Path dataDir) throws Exception {
+        return start(null, dataDir, Map.of());
+    }
+
+    private static RunningServer start(TestDatabase db, Path dataDir, Map<String, String> settings) throws Exception {
         int mqttPort = Ports.free();
         Map<String, String> env = new HashMap<>();
         env.put("VTS_BIND_ADDRESS", "127.0.0.1");
         env.put("VTS_HTTP_PORT", "0");
         env.put("VTS_MQTT_PORT", Integer.toString(mqttPort));
         env.put("VTS_DATA_DIR", dataDir.toString());
-        env.put("VTS_DB_URL", db.url);
-        env.put("VTS_DB_USER", db.user);
-        if (db.password != null) {
-            env.put("VTS_DB_PASSWORD", db.password);
-        }
         env.put("VTS_PASSWORD_HASH_ITERATIONS", "1000");
-        env.putAll(overrides);
+        env.putAll(settings);
         Server server = Server.start(Settings.from(env));
         return new RunningServer(server, db, Integer.parseInt(env.get("VTS_MQTT_PORT")), dataDir);
     }

@@ -1,0 +1,206 @@
+package club.makapix.vts.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import club.makapix.vts.support.Ports;
+import club.makapix.vts.support.RunningServer;
+import club.makapix.vts.support.TestDatabase;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Settings as contract §3 describes them: working defaults, and one clear line for each bad one. */
+class SettingsTest {
+    @TempDir
+    static Path temp;
+
+    @Test
+    void everySettingHasTheContractsDefault() {
+        Settings s = Settings.from(Map.of());
+        assertEquals(8080, s.httpPort());
+        assertEquals(1883, s.mqttPort());
+        assertEquals(8883, s.mqttsPort());
+        assertNull(s.mqttTls(), "TLS only when a key store is configured");
+        assertEquals("makapix/player", s.topicPrefix());
+        assertTrue(s.embeddedDatabase());
+        assertNull(s.redisUrl(), "no Redis: state held in process");
+        assertEquals(Path.of("./data").toAbsolutePath().normalize(), s.dataDir());
+        assertNull(s.adminToken(), "made once and kept under the data dir");
+        assertNull(s.ipHashKey(), "made once and kept under the data dir");
+        assertEquals(Duration.ofSeconds(5), s.playerRateLimit());
+    }
+
+    static Stream<Arguments> badSettings() {
+        return Stream.of(
+                bad("VTS_DB_URL", "postgres://db.example/vts"),
+                bad("VTS_DB_URL", "jdbc:mysql://db.example/vts"),
+                bad("VTS_HTTP_PORT", "http"),
+                bad("VTS_HTTP_PORT", "65536"),
+                bad("VTS_HTTP_PORT", "-1"),
+                bad("VTS_MQTT_PORT", "1883.5"),
+                bad("VTS_MQTTS_PORT", "99999"),
+                bad("VTS_REDIS_URL", "localhost:6379"),
+                bad("VTS_REDIS_URL", "http://127.0.0.1:6379"),
+                bad("VTS_REDIS_URL", "redis://"),
+                bad("VTS_REDIS_URL", "redis://bad host:6379"),
+                bad("VTS_MQTT_TLS_KEYSTORE", "/nonexistent/vts/keystore.p12"),
+                bad("VTS_MQTT_TLS_KEYSTORE", temp.toString()), // a folder, not a key store file
+                Arguments.of(Map.of("VTS_MQTT_TLS_KEYSTORE", keyStoreFile(), "VTS_MQTT_TLS_TRUSTSTORE", "/nonexistent/trust.p12"),
+                        "VTS_MQTT_TLS_TRUSTSTORE"),
+                bad("VTS_MQTT_TLS_TRUSTSTORE", keyStoreFile()), // without a key store
+                bad("VTS_MQTT_TOPIC_PREFIX", "makapix/player/"),
+                bad("VTS_MQTT_TOPIC_PREFIX", "makapix/#"),
+                bad("VTS_BIND_ADDRESS", "no-such-host.invalid"),
+                bad("VTS_ADMIN_TOKEN", "short"),
+                bad("VTS_IP_HASH_KEY", "0123456789abcde"),
+                bad("VTS_PLAYER_RATE_LIMIT_MS", "-5"),
+                bad("VTS_DEDUPE_WINDOW_S", "0"),
+                bad("VTS_PUBACK_TIMEOUT_MS", "soon"),
+                bad("VTS_WRITE_BATCH_MAX", "0"),
+                bad("VTS_WRITERS", "1000"));
+    }
+
+    static Arguments bad(String name, String value) {
+        return Arguments.of(Map.of(name, value), name);
+    }
+
+    static String keyStoreFile() {
+        try {
+            Path file = temp.resolve("keystore.p12");
+            if (!Files.exists(file)) {
+                Files.write(file, new byte[] {1, 2, 3});
+            }
+            return file.toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSettings")
+    void badSettingStopsWithOneLineNamingIt(Map<String, String> values, String setting) {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> Settings.from(values));
+        assertOneLineNaming(setting, e);
+    }
+
+    @Test
+    void unreadableConfigFileIsNamed() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> SettingsSource.merge(Map.of("VTS_CONFIG_FILE", "/nonexistent/vts.properties")));
+        assertOneLineNaming("VTS_CONFIG_FILE", e);
+    }
+
+    @Test
+    void configFileIsReadAndTheEnvironmentWins() throws IOException {
+        Path file = temp.resolve("vts.properties");
+        Files.writeString(file, "VTS_HTTP_PORT=9090\nVTS_MQTT_PORT=1999\n");
+        Settings s = Settings.from(SettingsSource.merge(Map.of("VTS_CONFIG_FILE", file.toString(), "VTS_MQTT_PORT", "2000")));
+        assertEquals(9090, s.httpPort());
+        assertEquals(2000, s.mqttPort());
+    }
+
+    @Test
+    void dataDirThatCannotBeMadeIsNamed() throws IOException {
+        Path file = Files.writeString(temp.resolve("a-file"), "not a folder");
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> new DataDir(file.resolve("data")));
+        assertOneLineNaming("VTS_DATA_DIR", e);
+    }
+
+    @Test
+    void redisThatDoesNotAnswerStopsTheStartAndNothingStaysUp() throws Exception {
+        int mqttPort = Ports.free();
+        long redisThreadsBefore = redisClientThreads();
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> RunningServer.start(TestDatabase.create(),
+                Map.of("VTS_REDIS_URL", "redis://127.0.0.1:" + Ports.free(), "VTS_MQTT_PORT", Integer.toString(mqttPort))));
+        assertOneLineNaming("VTS_REDIS_URL", e);
+        try (ServerSocket again = new ServerSocket(mqttPort, 1, InetAddress.getLoopbackAddress())) {
+            assertEquals(mqttPort, again.getLocalPort(), "the MQTT port was released");
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (redisClientThreads() > redisThreadsBefore && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertEquals(redisThreadsBefore, redisClientThreads(), "the Redis client's threads were stopped");
+    }
+
+    static long redisClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("lettuce-")).count();
+    }
+
+    static void assertOneLineNaming(String setting, InvalidSettingException e) {
+        assertTrue(e.getMessage().startsWith(setting + ": "), "names " + setting + ": " + e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    /** The real start: a separate JVM, as scripts/run starts it, with its HTTP port taken. */
+    @Test
+    void portInUseStopsTheProcessQuicklyWithExitCode2AndALineNamingThePort() throws Exception {
+        Path classes = Path.of("target", "classes");
+        Path runtimeClasspath = Path.of("target", "runtime-classpath.txt");
+        assertTrue(Files.isDirectory(classes) && Files.isReadable(runtimeClasspath),
+                "needs the built app (target/classes and target/runtime-classpath.txt)");
+        Path dataDir = temp.resolve("process-data");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", classes + java.io.File.pathSeparator + Files.readString(runtimeClasspath).trim(),
+                    "club.makapix.vts.Main");
+            Map<String, String> env = pb.environment();
+            env.keySet().removeIf(k -> k.startsWith("VTS_"));
+            env.putAll(Map.of(
+                    "VTS_BIND_ADDRESS", "127.0.0.1",
+                    "VTS_HTTP_PORT", Integer.toString(taken.getLocalPort()),
+                    "VTS_MQTT_PORT", Integer.toString(Ports.free()),
+                    "VTS_DATA_DIR", dataDir.toString()));
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            long started = System.nanoTime();
+            Process vts = pb.start();
+            byte[] stderr = vts.getErrorStream().readAllBytes(); // until the process closes it
+            assertTrue(vts.waitFor(30, TimeUnit.SECONDS), "the process ended");
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            List<String> lines = new String(stderr, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+            assertEquals(2, vts.exitValue(), "exit code for a bad setting; stderr: " + lines);
+            String last = lines.get(lines.size() - 1);
+            assertTrue(last.startsWith("vts: cannot start: VTS_HTTP_PORT: "), last);
+            assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "stopped quickly, took " + took);
+            assertFalse(Files.exists(dataDir.resolve("postgres")), "nothing half-started (no database was started)");
+        }
+    }
+
+    @Test
+    void embeddedDefaultsKeepTheAdminTokenAndDataAcrossRestarts() throws Exception {
+        Path dataDir = temp.resolve("embedded-data");
+        String token;
+        try (RunningServer first = RunningServer.startEmbedded(dataDir)) {
+            token = first.server.adminToken();
+            assertEquals(201, putPost(first).statusCode());
+        }
+        try (RunningServer second = RunningServer.startEmbedded(dataDir)) {
+            assertEquals(token, second.server.adminToken(), "the admin token is kept under the data dir");
+            HttpResponse<String> again = putPost(second);
+            assertEquals(200, again.statusCode(), "the post survived the restart: " + again.body());
+        }
+    }
+
+    static HttpResponse<String> putPost(RunningServer vts) {
+        return vts.admin.send("PUT", "/v1/admin/posts/77", "{\"artist_id\":\"artist-7\"}");
+    }
+}

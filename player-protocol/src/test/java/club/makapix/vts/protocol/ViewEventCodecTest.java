@@ -1,0 +1,232 @@
+package club.makapix.vts.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The view payload exactly as contract §1 describes it, and as p3a firmware sends it. */
+class ViewEventCodecTest {
+    static final String KEY = "550e8400-e29b-41d4-a716-446655440000";
+    /** The contract's example, byte for byte. */
+    static final String CONTRACT_EXAMPLE = """
+            {"post_id": 123, "timestamp": "2026-11-21T16:24:15Z", "timezone": "", "intent": "channel",
+             "play_order": 2, "channel": "hashtag", "player_key": "550e8400-e29b-41d4-a716-446655440000",
+             "channel_user_sqid": null, "channel_hashtag": "pixelart", "request_ack": true}""";
+
+    static ViewEvent decode(String json) throws InvalidPayloadException {
+        return ViewEventCodec.decode(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void contractExampleDecodesExactly() throws Exception {
+        assertEquals(new ViewEvent(123, Instant.parse("2026-11-21T16:24:15Z"), "", Intent.CHANNEL, 2, "hashtag", KEY,
+                null, "pixelart", true, null, null, null), decode(CONTRACT_EXAMPLE));
+    }
+
+    @Test
+    void unsyncedClockGivesNoClientTime() throws Exception {
+        ViewEvent e = decode(CONTRACT_EXAMPLE.replace("2026-11-21T16:24:15Z", "1970-01-01T00:00:00Z"));
+        assertNull(e.clientTime());
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() throws Exception {
+        String withExtras = CONTRACT_EXAMPLE.replace("{\"post_id\"",
+                "{\"firmware\": \"1.4.2\", \"nested\": {\"a\": [1, {\"b\": null}]}, \"list\": [true], \"post_id\"");
+        assertEquals(decode(CONTRACT_EXAMPLE), decode(withExtras));
+    }
+
+    @Test
+    void vtsExtensionsAreRead() throws Exception {
+        UUID id = UUID.randomUUID();
+        ViewEvent e = decode(CONTRACT_EXAMPLE.replace("\"request_ack\": true",
+                "\"request_ack\": true, \"event_id\": \"" + id + "\", \"playlist_id\": 42, \"dwell_ms\": 15000"));
+        assertEquals(id, e.eventId());
+        assertEquals("42", e.playlistId(), "a numeric playlist id is kept as text");
+        assertEquals(15000, e.dwellMs());
+    }
+
+    /**
+     * Each row: the field, and the JSON that replaces its value in the example ("MISSING" drops it,
+     * "LONG" is a 129-character string).
+     */
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+        "post_id          | MISSING",
+        "post_id          | \"123\"",
+        "post_id          | 1.5",
+        "post_id          | 0",
+        "post_id          | -7",
+        "post_id          | 123456789012345678901234567890",
+        "post_id          | null",
+        "timestamp        | MISSING",
+        "timestamp        | 1700000000",
+        "timestamp        | \"yesterday\"",
+        "timestamp        | \"2026-11-21 16:24:15\"",
+        "intent           | MISSING",
+        "intent           | \"view\"",
+        "intent           | 1",
+        "play_order       | 3",
+        "play_order       | -1",
+        "play_order       | \"2\"",
+        "timezone         | 5",
+        "channel          | [\"hashtag\"]",
+        "player_key       | MISSING",
+        "player_key       | \"\"",
+        "player_key       | 550",
+        "channel_hashtag  | LONG",
+        "request_ack      | \"yes\"",
+    })
+    void eachBadFieldIsRefusedByName(String field, String json) {
+        String payload = withField(CONTRACT_EXAMPLE, field, json.equals("LONG") ? "\"" + "x".repeat(129) + "\"" : json);
+        InvalidPayloadException e = assertThrows(InvalidPayloadException.class, () -> decode(payload));
+        assertTrue(e.getMessage().contains(field), "names " + field + ": " + e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+        "event_id   | \"not-a-uuid\"",
+        "event_id   | \"550e8400-e29b-41d4-a716-44665544000Z\"",
+        "event_id   | 5",
+        "dwell_ms   | -1",
+        "dwell_ms   | 1.5",
+        "dwell_ms   | 99999999999",
+        "playlist_id | true",
+    })
+    void eachBadExtensionIsRefusedByName(String field, String json) {
+        String payload = CONTRACT_EXAMPLE.replace("\"request_ack\": true", "\"request_ack\": true, \"" + field + "\": " + json);
+        InvalidPayloadException e = assertThrows(InvalidPayloadException.class, () -> decode(payload));
+        assertTrue(e.getMessage().contains(field), "names " + field + ": " + e.getMessage());
+    }
+
+    /** Replaces (or with "MISSING" removes) one top-level field of the example. */
+    static String withField(String example, String field, String json) {
+        String pattern = "\"" + field + "\": (\"[^\"]*\"|[^,}]*)";
+        String replaced = json.equals("MISSING") ? example.replaceFirst(pattern + ",?", "")
+                : example.replaceFirst(pattern, Matcher.quoteReplacement("\"" + field + "\": " + json));
+        if (replaced.equals(example)) {
+            throw new IllegalArgumentException("no field " + field + " in the example");
+        }
+        return replaced;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"not json", "[]", "\"a string\"", "{\"post_id\": 1", "{} {}", "''"})
+    void notOneJsonObjectIsRefused(String payload) {
+        assertThrows(InvalidPayloadException.class, () -> decode(payload));
+    }
+
+    @Test
+    void payloadsOver4096BytesAreRefusedBeforeParsing() throws Exception {
+        String padded = padTo(CONTRACT_EXAMPLE, ViewEventCodec.MAX_PAYLOAD_BYTES);
+        assertEquals(4096, padded.getBytes(StandardCharsets.UTF_8).length);
+        assertEquals(123, decode(padded).postId(), "exactly 4096 bytes is fine");
+
+        String oversize = padTo(CONTRACT_EXAMPLE, ViewEventCodec.MAX_PAYLOAD_BYTES + 1);
+        InvalidPayloadException e = assertThrows(InvalidPayloadException.class, () -> decode(oversize));
+        assertTrue(e.getMessage().contains("4097 bytes"), e.getMessage());
+    }
+
+    /** The example grown to exactly {@code bytes} with an unknown field. */
+    static String padTo(String json, int bytes) {
+        String prefix = "{\"padding\": \"";
+        String suffix = "\", " + json.substring(1);
+        return prefix + "x".repeat(bytes - prefix.length() - suffix.length()) + suffix;
+    }
+
+    @Test
+    void encodeThenDecodeGivesTheSameEvent() throws Exception {
+        ViewEvent full = new ViewEvent(9_000_000_000L, Instant.parse("2026-11-21T16:24:15.250Z"), "Europe/Berlin",
+                Intent.ARTWORK, 0, "by_user", KEY, "u-sqid", null, true, UUID.randomUUID(), "pl-7", 1234);
+        assertEquals(full, ViewEventCodec.decode(ViewEventCodec.encode(full)));
+
+        ViewEvent minimal = new ViewEvent(1, null, "", Intent.CHANNEL, null, null, KEY, null, null, false, null, null, null);
+        byte[] encoded = ViewEventCodec.encode(minimal);
+        assertTrue(new String(encoded, StandardCharsets.UTF_8).contains("\"1970-01-01T00:00:00Z\""),
+                "no client time is sent as the firmware's unsynced timestamp");
+        assertEquals(minimal, ViewEventCodec.decode(encoded));
+    }
+
+    @Test
+    void decodesASliceOfABuffer() throws Exception {
+        byte[] example = CONTRACT_EXAMPLE.getBytes(StandardCharsets.UTF_8);
+        byte[] framed = new byte[example.length + 10];
+        System.arraycopy(example, 0, framed, 5, example.length);
+        assertEquals(decode(CONTRACT_EXAMPLE), ViewEventCodec.decode(framed, 5, example.length));
+    }
+
+    /** Used only once decoding failed, to tell the player why if it asked. */
+    @Test
+    void requestsAckIsLenientButOnlyTrueForALiteralTrue() {
+        assertTrue(requestsAck("{\"post_id\": \"wrong\", \"request_ack\": true}"));
+        assertTrue(requestsAck("{\"nested\": {\"request_ack\": false}, \"request_ack\": true}"));
+        assertTrue(requestsAck("{\"request_ack\": true, \"post_id\": "), "broken JSON after the field still asked");
+        assertFalse(requestsAck("{\"post_id\": 1, \"request_ack\": false}"));
+        assertFalse(requestsAck("{\"request_ack\": \"true\"}"));
+        assertFalse(requestsAck("{\"nested\": {\"request_ack\": true}}"), "only the top-level field counts");
+        assertFalse(requestsAck("{\"post_id\": 1}"));
+        assertFalse(requestsAck("[{\"request_ack\": true}]"));
+        assertFalse(requestsAck("not json"));
+    }
+
+    static boolean requestsAck(String payload) {
+        return ViewEventCodec.requestsAck(payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void topicsParseOnlyTheProtocolsTopics() {
+        Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+        assertEquals(new Topics.Match(KEY, Topics.Kind.VIEW), topics.parse("makapix/player/" + KEY + "/view"));
+        assertEquals(new Topics.Match(KEY, Topics.Kind.ACK), topics.parse("makapix/player/" + KEY + "/view/ack"));
+        assertEquals(new Topics.Match(KEY, Topics.Kind.STATUS), topics.parse("makapix/player/" + KEY + "/status"));
+        assertEquals("makapix/player/" + KEY + "/view/ack", topics.ack(KEY));
+        for (String other : new String[] {"makapix/player", "makapix/player/", "makapix/player//view", "makapix/playerX/k/view",
+                "makapix/player/k", "makapix/player/k/", "makapix/player/k/view/extra", "makapix/player/k/views",
+                "other/player/k/view", "makapix/player/k/view/ack/more"}) {
+            assertNull(topics.parse(other), other);
+        }
+        Topics custom = new Topics("fleet/a");
+        assertEquals(new Topics.Match("k1", Topics.Kind.VIEW), custom.parse("fleet/a/k1/view"));
+        assertNull(custom.parse("makapix/player/k1/view"));
+        for (String bad : new String[] {"", "a/", "a/+", "a/#"}) {
+            assertThrows(IllegalArgumentException.class, () -> new Topics(bad), bad);
+        }
+    }
+
+    @Test
+    void acksAreThePayloadsTheFirmwareExpects() throws Exception {
+        assertArrayEquals("{\"success\":true}".getBytes(StandardCharsets.US_ASCII), Ack.ok().encode());
+        Ack limited = Ack.failure(ErrorCode.RATE_LIMITED, "one event per 5000 ms per player");
+        assertEquals("{\"success\":false,\"error\":\"one event per 5000 ms per player\",\"error_code\":\"rate_limited\"}",
+                new String(limited.encode(), StandardCharsets.UTF_8));
+        assertEquals(limited, Ack.decode(limited.encode()));
+        assertEquals(Ack.ok(), Ack.decode(Ack.ok().encode()));
+        assertThrows(InvalidPayloadException.class, () -> Ack.decode("{\"success\":false,\"error_code\":\"nope\"}".getBytes()));
+        assertThrows(InvalidPayloadException.class, () -> Ack.decode("{\"error\":\"x\"}".getBytes()));
+    }
+
+    @Test
+    void statusMessagesRoundTripAndNeedAStatus() throws Exception {
+        StatusMessage online = new StatusMessage(KEY, "online", 123L, "1.4.2");
+        assertEquals(online, StatusMessage.decode(online.encode()));
+        StatusMessage will = StatusMessage.decode(("{\"player_key\":\"" + KEY + "\",\"status\":\"offline\"}").getBytes());
+        assertEquals(new StatusMessage(KEY, "offline", null, null), will);
+        InvalidPayloadException e = assertThrows(InvalidPayloadException.class,
+                () -> StatusMessage.decode("{\"player_key\":\"k\"}".getBytes()));
+        assertTrue(e.getMessage().contains("status"), e.getMessage());
+        e = assertThrows(InvalidPayloadException.class,
+                () -> StatusMessage.decode("{\"status\":\"online\",\"current_post_id\":\"123\"}".getBytes()));
+        assertTrue(e.getMessage().contains("current_post_id"), e.getMessage());
+    }
+}
