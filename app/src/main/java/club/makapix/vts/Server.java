@@ -157,7 +157,9 @@ public final class Server implements AutoCloseable {
             LOG.info("No VTS_GEOIP_DB: countries are unknown (see geoip-data/README.md)");
             return CountryLookup.none();
         }
-        return CountryLookup.none();
+        CountryLookup lookup = CountryLookup.open(settings.geoipDatabase());
+        started.push(lookup);
+        return lookup;
     }
 
     private String ipHashKey(DataDir dataDir) {
