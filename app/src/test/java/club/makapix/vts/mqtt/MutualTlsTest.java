@@ -3,7 +3,6 @@ package club.makapix.vts.mqtt;
 import static club.makapix.vts.mqtt.MqttIngestionTest.now;
 import static club.makapix.vts.mqtt.MqttIngestionTest.p3aPayload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,11 +109,12 @@ class MutualTlsTest {
         String key = certificateOnlyPlayer();
         SSLSocketFactory untrusted = pki.untrustedPlayerSockets(key);
         assertThrows(MqttException.class, () -> Mqtt3Player.connect(tlsUri(), key, null, untrusted).close());
-        // the same on a bare socket, which shows it is TLS that says no (with TLS 1.3 the server's alert
-        // arrives after the client's side of the handshake, so it shows up on the first read)
+        // the same on a bare socket, which shows it is TLS that says no: with TLS 1.3 the server's alert
+        // arrives after the client's side of the handshake (an SSLException on the first read), or the
+        // server has already closed while the client still writes its Finished (a broken pipe)
         try (SSLSocket socket = (SSLSocket) untrusted.createSocket("127.0.0.1", mqttsPort)) {
             socket.setSoTimeout(5_000);
-            assertThrows(SSLException.class, () -> {
+            assertThrows(java.io.IOException.class, () -> {
                 socket.startHandshake();
                 socket.getInputStream().read();
             });
@@ -133,11 +133,7 @@ class MutualTlsTest {
         try (Mqtt3Player p = Mqtt3Player.connect(tlsUri(), key, null, pki.playerSockets(key))) {
             assertTrue(p.client.isConnected());
             vts.admin.revoke(key);
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (p.client.isConnected() && System.nanoTime() < until) {
-                Thread.sleep(20);
-            }
-            assertFalse(p.client.isConnected(), "revoking disconnects the player at once");
+            assertTrue(p.awaitDisconnected(5), "revoking disconnects the player at once");
         }
         assertRefused(MqttException.REASON_CODE_NOT_AUTHORIZED, key, null, pki.playerSockets(key));
     }

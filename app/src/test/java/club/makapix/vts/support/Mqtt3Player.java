@@ -64,6 +64,15 @@ public final class Mqtt3Player implements AutoCloseable {
         client.publish(topics.view(key), payload, 1, false);
     }
 
+    /** Waits until the server has closed the connection; false if it is still open after the wait. */
+    public boolean awaitDisconnected(long seconds) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (client.isConnected() && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        return !client.isConnected();
+    }
+
     public Ack nextAck(long seconds) throws InterruptedException {
         return acks.poll(seconds, TimeUnit.SECONDS);
     }
