@@ -30,8 +30,9 @@ public final class ServerProcess implements AutoCloseable {
         String classpath = target.resolve("classes") + java.io.File.pathSeparator
                 + Files.readString(target.resolve("runtime-classpath.txt")).trim();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", classpath,
-                "club.makapix.vts.Main"));
+        // a small heap and the quick JIT only: test machines are shared and starting fast matters more here
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", classpath, "club.makapix.vts.Main"));
         builder.environment().keySet().removeIf(name -> name.startsWith("VTS_"));
         builder.environment().putAll(settings);
         Files.createDirectories(log.getParent());
