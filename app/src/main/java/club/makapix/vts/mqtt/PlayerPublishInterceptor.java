@@ -79,8 +79,14 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
         Event event = Event.fromPlayer(origin, match.playerKey(), payload);
         pipeline.submit(event).thenAccept(outcome -> {
             if (outcome.status() == Outcome.Status.UNAVAILABLE) {
-                // withhold the PUBACK: without a session the client resends on reconnect
-                clients.disconnectClient(clientId, false, DisconnectReasonCode.SERVER_BUSY, outcome.message());
+                // withhold the PUBACK: without a session the client resends on reconnect. The publish
+                // must still be released, or HiveMQ leaves the client's reconnect unanswered until the
+                // safety-net timeout; release it only once the connection is closed, so no PUBACK can go out.
+                clients.disconnectClient(clientId, false, DisconnectReasonCode.SERVER_BUSY, outcome.message())
+                        .thenRun(() -> {
+                            refuse(output, mqtt5, AckReasonCode.UNSPECIFIED_ERROR, outcome.message());
+                            async.resume();
+                        });
                 return;
             }
             if (event.requestAck()) {

@@ -1,0 +1,123 @@
+package club.makapix.vts.durability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import club.makapix.vts.support.Admin;
+import club.makapix.vts.support.Eventually;
+import club.makapix.vts.support.Ports;
+import club.makapix.vts.support.ServerProcess;
+import club.makapix.vts.support.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Contract §1: "An acknowledged event is never lost, not even by kill -9." The server runs as its own
+ * process; players stream views; the process is SIGKILLed mid-stream and started again on the same
+ * ports and database; the players reconnect and resend what was not acknowledged.
+ */
+class CrashRecoveryTest {
+    static final int PLAYERS = 6;
+    static final long POST = 501;
+    static final String ADMIN_TOKEN = "crash-recovery-admin-token";
+
+    @Test
+    @Timeout(120)
+    void acknowledgedEventsSurviveKillNineAndResentOnesAreStoredOnce() throws Exception {
+        TestDatabase db = TestDatabase.create();
+        int httpPort = Ports.free();
+        int mqttPort = Ports.free();
+        Map<String, String> settings = new HashMap<>();
+        settings.put("VTS_BIND_ADDRESS", "127.0.0.1");
+        settings.put("VTS_HTTP_PORT", Integer.toString(httpPort));
+        settings.put("VTS_MQTT_PORT", Integer.toString(mqttPort));
+        settings.put("VTS_DATA_DIR", Files.createTempDirectory("vts-crash-data").toString());
+        settings.put("VTS_DB_URL", db.url);
+        settings.put("VTS_DB_USER", db.user);
+        if (db.password != null) {
+            settings.put("VTS_DB_PASSWORD", db.password);
+        }
+        settings.put("VTS_ADMIN_TOKEN", ADMIN_TOKEN);
+        settings.put("VTS_PLAYER_RATE_LIMIT_MS", "0");
+        settings.put("VTS_PASSWORD_HASH_ITERATIONS", "1000");
+        Path logs = Path.of("target", "crash-recovery");
+
+        List<StreamingPlayer> players = new ArrayList<>();
+        ServerProcess server = ServerProcess.start(settings, logs.resolve("server-before-kill.log"));
+        try {
+            server.awaitReady(Duration.ofSeconds(60));
+            Admin admin = new Admin(httpPort, ADMIN_TOKEN);
+            admin.post(POST, "artist-crash");
+            for (int i = 0; i < PLAYERS; i++) {
+                String key = UUID.randomUUID().toString();
+                admin.player(key, "owner-crash", "secret-" + key);
+                players.add(new StreamingPlayer("tcp://127.0.0.1:" + mqttPort, key, "secret-" + key, POST, 3));
+            }
+            players.forEach(StreamingPlayer::start);
+
+            Eventually.until(Duration.ofSeconds(30), () -> acked(players).size() >= 500,
+                    () -> "500 acknowledged events before the crash; have " + acked(players).size());
+            server.kill();
+            Set<UUID> ackedBeforeKill = acked(players);
+            Set<UUID> unackedAtKill = unacked(players);
+
+            server = ServerProcess.start(settings, logs.resolve("server-after-kill.log"));
+            server.awaitReady(Duration.ofSeconds(60));
+            // the players reconnect and resend by themselves; let them stream on for a moment
+            Eventually.until(Duration.ofSeconds(30), () -> players.stream().allMatch(p -> p.connections() >= 2),
+                    () -> "every player reconnected after the restart");
+            Thread.sleep(1_000);
+            players.forEach(StreamingPlayer::stopNewEvents);
+            Eventually.until(Duration.ofSeconds(30), () -> unacked(players).isEmpty(),
+                    () -> unacked(players).size() + " events still not acknowledged after the restart");
+
+            Set<UUID> sent = new HashSet<>();
+            players.forEach(p -> sent.addAll(p.sent()));
+            players.forEach(p -> assertEquals(Map.of(), p.refused(), "no event may be refused"));
+            assertFalse(unackedAtKill.isEmpty(), "the kill must hit events in flight, or nothing was tested");
+
+            List<UUID> stored = db.rows("select event_key from view_events").stream()
+                    .map(row -> (UUID) row.get("event_key")).toList();
+            Set<UUID> storedOnce = new HashSet<>(stored);
+            assertEquals(storedOnce.size(), stored.size(), "an event was stored twice");
+            assertEquals(db.count("select count(*) from event_keys"), stored.size(), "event_keys and view_events disagree");
+            assertTrue(storedOnce.containsAll(ackedBeforeKill), missing(ackedBeforeKill, storedOnce) + " acknowledged before the kill but lost");
+            assertTrue(storedOnce.containsAll(unackedAtKill), missing(unackedAtKill, storedOnce) + " resent after the kill but not stored");
+            assertEquals(sent, storedOnce, "what is stored must be exactly what was sent");
+        } finally {
+            for (StreamingPlayer p : players) {
+                p.close();
+            }
+            server.close();
+        }
+    }
+
+    static Set<UUID> acked(List<StreamingPlayer> players) {
+        Set<UUID> all = new HashSet<>();
+        players.forEach(p -> all.addAll(p.ackedAt().keySet()));
+        return all;
+    }
+
+    static Set<UUID> unacked(List<StreamingPlayer> players) {
+        Set<UUID> all = new HashSet<>();
+        players.forEach(p -> all.addAll(p.unacked()));
+        return all;
+    }
+
+    static String missing(Set<UUID> expected, Set<UUID> stored) {
+        Set<UUID> lost = new HashSet<>(expected);
+        lost.removeAll(stored);
+        return lost.size() + " events";
+    }
+}

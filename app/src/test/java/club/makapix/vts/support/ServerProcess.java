@@ -1,0 +1,79 @@
+package club.makapix.vts.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server as its own operating-system process ({@code club.makapix.vts.Main} on the build's
+ * runtime classpath), so a test can kill it with SIGKILL like a crash, and start it again.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    private final int httpPort;
+
+    private ServerProcess(Process process, Path log, int httpPort) {
+        this.process = process;
+        this.log = log;
+        this.httpPort = httpPort;
+    }
+
+    /** Starts the server with exactly these VTS_* settings (none inherited); its output goes to {@code log}. */
+    public static ServerProcess start(Map<String, String> settings, Path log) throws IOException {
+        Path target = Path.of("target").toAbsolutePath();
+        String classpath = target.resolve("classes") + java.io.File.pathSeparator
+                + Files.readString(target.resolve("runtime-classpath.txt")).trim();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // a small heap and the quick JIT only: test machines are shared and starting fast matters more here
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", classpath, "club.makapix.vts.Main"));
+        builder.environment().keySet().removeIf(name -> name.startsWith("VTS_"));
+        builder.environment().putAll(settings);
+        Files.createDirectories(log.getParent());
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        return new ServerProcess(builder.start(), log, Integer.parseInt(settings.get("VTS_HTTP_PORT")));
+    }
+
+    /** Waits until /health/ready answers 200; fails early, with the log, if the process died. */
+    public void awaitReady(Duration timeout) throws InterruptedException {
+        Eventually.until(timeout, () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the server exited with " + process.exitValue() + ":\n" + logText());
+            }
+            try {
+                return Admin.get(httpPort, "/health/ready").statusCode() == 200;
+            } catch (IllegalStateException notListeningYet) {
+                return false;
+            }
+        }, () -> "the server did not become ready; its log:\n" + logText());
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the server did not die from SIGKILL");
+        }
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
