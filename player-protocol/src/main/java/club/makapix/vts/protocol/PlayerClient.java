@@ -27,6 +27,7 @@ public final class PlayerClient implements AutoCloseable {
     private final Topics topics;
     private final String playerKey;
     private Semaphore inFlight = new Semaphore(1);
+    private int receiveMaximum = 1;
 
     private PlayerClient(MqttAsyncClient client, Topics topics, String playerKey) {
         this.client = client;
@@ -60,12 +61,18 @@ public final class PlayerClient implements AutoCloseable {
         token.waitForCompletion(15_000);
         Integer receiveMaximum = token.getResponseProperties() == null ? null
                 : token.getResponseProperties().getReceiveMaximum();
-        player.inFlight = new Semaphore(receiveMaximum == null ? 65_535 : receiveMaximum);
+        player.receiveMaximum = receiveMaximum == null ? 65_535 : receiveMaximum;
+        player.inFlight = new Semaphore(player.receiveMaximum);
         return player;
     }
 
     public String playerKey() {
         return playerKey;
+    }
+
+    /** How many publishes may await their PUBACK at once, as the server announced it. */
+    public int receiveMaximum() {
+        return receiveMaximum;
     }
 
     public boolean isConnected() {
