@@ -128,7 +128,7 @@ public final class Server implements AutoCloseable {
 
         http = new HttpServer(settings.bindAddress(), settings.httpPort(), settings.web(), new HttpServer.Parts(adminToken,
                 pipeline, players, posts, connected, metrics,
-                new HttpServer.Readiness(() -> database.isReachable() && !writer.failing(), broker::isRunning)));
+                new HttpServer.Readiness(database::isReachable, broker::isRunning)));
         started.push(http);
         LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.mqttPort(),
                 settings.mqttTls() != null ? ", MQTT over TLS on " + settings.mqttsPort() : "");
