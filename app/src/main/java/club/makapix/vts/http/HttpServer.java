@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP server: ingestion, administration, health and metrics. */
+/** The HTTP server: ingestion, the browser tracker, administration, health and metrics. */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     /** No request VTS serves needs more; larger bodies are refused with 413. */
@@ -71,6 +71,7 @@ public final class HttpServer implements AutoCloseable {
         new AdminRoutes(parts.adminToken(), parts.players(), parts.posts(), parts.connected(), json).register(app);
         new IngestRoutes(parts.pipeline(), parts.players(), new ClientAddress(web.trustedProxies()),
                 new ViewerTokens(web.jwtSecret()), json, EVENT_TIMEOUT).register(app);
+        new TrackerRoutes(web.viewDwell()).register(app);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/health/ready", ctx -> {
             boolean db = readiness.database().getAsBoolean();
