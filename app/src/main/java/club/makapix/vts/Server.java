@@ -27,6 +27,12 @@ import club.makapix.vts.pipeline.RedisWindowState;
 import club.makapix.vts.pipeline.ResolvePost;
 import club.makapix.vts.pipeline.Stage;
 import club.makapix.vts.pipeline.WindowState;
+import club.makapix.vts.rollup.Rollup;
+import club.makapix.vts.rollup.RollupScheduler;
+import club.makapix.vts.stats.LocalStatsCache;
+import club.makapix.vts.stats.RedisStatsCache;
+import club.makapix.vts.stats.StatsCache;
+import club.makapix.vts.stats.StatsReader;
 import club.makapix.vts.store.Database;
 import club.makapix.vts.store.EmbeddedDatabaseServer;
 import club.makapix.vts.store.EventWriter;
@@ -43,6 +49,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
@@ -66,6 +74,7 @@ public final class Server implements AutoCloseable {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Settings settings;
+    private final Clock clock;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Database database;
     private Broker broker;
@@ -73,12 +82,18 @@ public final class Server implements AutoCloseable {
     private Pipeline pipeline;
     private String adminToken;
 
-    private Server(Settings settings) {
+    private Server(Settings settings, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
     }
 
     public static Server start(Settings settings) throws Exception {
-        Server server = new Server(settings);
+        return start(settings, Clock.systemUTC());
+    }
+
+    /** Starts with a given clock: what "now" is for arriving events, the rollup and default ranges. */
+    public static Server start(Settings settings, Clock clock) throws Exception {
+        Server server = new Server(settings, clock);
         try {
             server.startParts();
         } catch (Exception | Error e) {
@@ -112,7 +127,7 @@ public final class Server implements AutoCloseable {
         PostDirectory posts = new PostDirectory(database.jdbi());
 
         WindowState window = windowState();
-        EventWriter writer = new EventWriter(events, settings.writeBatching(), settings.partitionsAheadDays(), metrics);
+        EventWriter writer = new EventWriter(events, settings.writeBatching(), metrics);
         started.push(writer);
         ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), daemon("vts-pipeline"));
@@ -123,12 +138,21 @@ public final class Server implements AutoCloseable {
         StatusRecorder statuses = new StatusRecorder(players);
         started.push(statuses);
         ConnectedPlayers connected = new ConnectedPlayers(metrics);
-        broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), pipeline, players, connected, statuses);
+        broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), pipeline, players, connected, statuses, clock);
         started.push(broker);
+
+        StatsCache statsCache = statsCache();
+        Rollup rollup = new Rollup(database.dataSource(), clock, rollupGrace(), settings.rollup().retentionDays(), metrics,
+                statsCache::refresh);
+        rollup.publishWatermark();
+        if (settings.rollup().at() != null) {
+            started.push(new RollupScheduler(rollup, settings.rollup().at(), clock));
+        }
 
         http = new HttpServer(settings.bindAddress(), settings.httpPort(), settings.web(), new HttpServer.Parts(adminToken,
                 pipeline, players, posts, connected, metrics,
-                new HttpServer.Readiness(database::isReachable, broker::isRunning)));
+                new HttpServer.Readiness(database::isReachable, broker::isRunning),
+                new StatsReader(database.jdbi()), statsCache, rollup, clock));
         started.push(http);
         LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.mqttPort(),
                 settings.mqttTls() != null ? ", MQTT over TLS on " + settings.mqttsPort() : "");
@@ -150,6 +174,20 @@ public final class Server implements AutoCloseable {
                 new FilterBots(),
                 new RateLimit(window, settings.playerRateLimit(), settings.web().impressionRateLimit()),
                 new CountingRules());
+    }
+
+    private StatsCache statsCache() {
+        if (settings.redisUrl() == null) {
+            return new LocalStatsCache(settings.rollup().statsCacheTtl());
+        }
+        RedisStatsCache cache = new RedisStatsCache(settings.redisUrl(), settings.rollup().statsCacheTtl());
+        started.push(cache);
+        return cache;
+    }
+
+    /** A day is complete once every event that arrived during it has been written or given up. */
+    private Duration rollupGrace() {
+        return settings.pubackTimeout().plus(HttpServer.EVENT_TIMEOUT).plusMinutes(1);
     }
 
     private CountryLookup countries() {
@@ -197,7 +235,7 @@ public final class Server implements AutoCloseable {
 
     private void keepPartitionsAhead(ViewEventStore events) throws Exception {
         Runnable ensure = () -> {
-            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            LocalDate today = LocalDate.now(clock);
             try {
                 int made = events.ensurePartitions(today.minusDays(1), today.plusDays(settings.partitionsAheadDays()));
                 if (made > 0) {
@@ -207,7 +245,7 @@ public final class Server implements AutoCloseable {
                 LOG.warn("Could not create partitions ahead ({}); will try again", e.getMessage());
             }
         };
-        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate today = LocalDate.now(clock);
         events.ensurePartitions(today.minusDays(1), today.plusDays(settings.partitionsAheadDays()));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("vts-partitions"));
         timer.scheduleWithFixedDelay(ensure, 1, 1, TimeUnit.HOURS);

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,8 @@ public record Settings(
         int partitionsAheadDays,
         Web web,
         Path geoipDatabase,
-        boolean dailyIpHashKey) {
+        boolean dailyIpHashKey,
+        RollupSchedule rollup) {
 
     /** TLS for the MQTT listener on {@code mqttsPort}; present only when a key store is configured. */
     public record MqttTls(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword) {}
@@ -54,6 +56,12 @@ public record Settings(
      */
     public record Web(String jwtSecret, List<AddressRange> trustedProxies, List<String> corsOrigins,
                       Duration impressionRateLimit, Duration viewDwell) {}
+
+    /**
+     * When the nightly rollup runs ({@code at}, UTC; null = only on demand), how long raw events are
+     * kept once rolled up, and how long stats answers are cached.
+     */
+    public record RollupSchedule(LocalTime at, int retentionDays, Duration statsCacheTtl) {}
 
     /** How the writer groups events into one transaction. */
     public record WriteBatching(int maxBatch, Duration linger, int queueCapacity, int writers) {}
@@ -116,7 +124,11 @@ public record Settings(
                         Duration.ofMillis(r.integer("VTS_WEB_IMPRESSION_RATE_LIMIT_MS", 3000, 0, 86_400_000)),
                         Duration.ofMillis(r.integer("VTS_VIEW_DWELL_MS", 2000, 0, 600_000))),
                 r.text("VTS_GEOIP_DB", null) == null ? null : r.readableFile("VTS_GEOIP_DB", r.text("VTS_GEOIP_DB", null)),
-                r.bool("VTS_IP_HASH_DAILY_KEY", false));
+                r.bool("VTS_IP_HASH_DAILY_KEY", false),
+                new RollupSchedule(
+                        r.timeOfDay("VTS_ROLLUP_AT", LocalTime.of(0, 10)),
+                        r.integer("VTS_RAW_RETENTION_DAYS", 7, 1, 3650),
+                        Duration.ofSeconds(r.integer("VTS_STATS_CACHE_S", 15, 0, 3600))));
         if (s.adminToken != null && s.adminToken.length() < 16) {
             throw new InvalidSettingException("VTS_ADMIN_TOKEN", "must be at least 16 characters");
         }
@@ -152,6 +164,22 @@ public record Settings(
                 // reported below
             }
             throw new InvalidSettingException(name, "'" + v + "' is not a whole number from " + min + " to " + max);
+        }
+
+        /** HH:MM (UTC), or "off". */
+        LocalTime timeOfDay(String name, LocalTime fallback) {
+            String v = text(name, null);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.equalsIgnoreCase("off")) {
+                return null;
+            }
+            try {
+                return LocalTime.parse(v);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new InvalidSettingException(name, "'" + v + "' is not a time of day such as 00:10 (UTC), or off");
+            }
         }
 
         boolean bool(String name, boolean fallback) {

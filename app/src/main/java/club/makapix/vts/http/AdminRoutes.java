@@ -6,21 +6,25 @@ import club.makapix.vts.store.PostDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import club.makapix.vts.rollup.Rollup;
+import java.sql.SQLException;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Registering and revoking players, creating and deleting posts (admin token only). */
 final class AdminRoutes {
-    private final byte[] adminToken;
+    private final Access access;
     private final PlayerDirectory players;
     private final PostDirectory posts;
     private final ConnectedPlayers connected;
+    private final Rollup rollup;
     private final ObjectMapper json;
 
-    AdminRoutes(String adminToken, PlayerDirectory players, PostDirectory posts, ConnectedPlayers connected, ObjectMapper json) {
-        this.adminToken = ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+    AdminRoutes(Access access, PlayerDirectory players, PostDirectory posts, ConnectedPlayers connected, Rollup rollup,
+                ObjectMapper json) {
+        this.access = access;
+        this.rollup = rollup;
         this.players = players;
         this.posts = posts;
         this.connected = connected;
@@ -28,18 +32,34 @@ final class AdminRoutes {
     }
 
     void register(Javalin app) {
-        app.before("/v1/admin/*", this::requireAdmin);
+        app.before("/v1/admin/*", access::requireAdminToken);
         app.put("/v1/admin/posts/{post_id}", this::putPost);
         app.delete("/v1/admin/posts/{post_id}", this::deletePost);
         app.put("/v1/admin/players/{player_key}", this::putPlayer);
         app.delete("/v1/admin/players/{player_key}", this::deletePlayer);
+        app.post("/v1/admin/rollup", this::rollUp);
     }
 
-    private void requireAdmin(Context ctx) {
-        String header = ctx.header("Authorization");
-        if (header == null || !MessageDigest.isEqual(adminToken, header.getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiError(401, "unauthorized", "an admin token is required (Authorization: Bearer <token>)");
+    /** Rolls up now, through the given day (default: the last complete one); 409 if another node is at it. */
+    private void rollUp(Context ctx) throws SQLException {
+        LocalDate through = rollup.lastCompleteDay();
+        JsonBody body = JsonBody.optional(ctx, json);
+        String day = body == null ? null : body.optionalText("through", 10);
+        if (day != null) {
+            through = StatsRoutes.date("through", day);
         }
+        Rollup.Result result = rollup.runThrough(through);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("watermark", result.watermark() == null ? null : result.watermark().toString());
+        out.put("days_rolled", result.daysRolled());
+        out.put("days_rolled_again", result.daysRolledAgain());
+        out.put("events", result.events());
+        out.put("partitions_dropped", result.partitionsDropped());
+        if (result.busy()) {
+            out.put("error", "another node is rolling up now");
+            out.put("code", "rollup_busy");
+        }
+        ctx.status(result.busy() ? 409 : 200).json(out);
     }
 
     private void putPost(Context ctx) {

@@ -3,6 +3,9 @@ package club.makapix.vts.http;
 import club.makapix.vts.config.Settings;
 import club.makapix.vts.mqtt.ConnectedPlayers;
 import club.makapix.vts.pipeline.Pipeline;
+import club.makapix.vts.rollup.Rollup;
+import club.makapix.vts.stats.StatsCache;
+import club.makapix.vts.stats.StatsReader;
 import club.makapix.vts.store.PlayerDirectory;
 import club.makapix.vts.store.PostDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +13,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,10 +34,11 @@ public final class HttpServer implements AutoCloseable {
 
     /** What the routes serve. */
     public record Parts(String adminToken, Pipeline pipeline, PlayerDirectory players, PostDirectory posts,
-                        ConnectedPlayers connected, PrometheusMeterRegistry metrics, Readiness readiness) {}
+                        ConnectedPlayers connected, PrometheusMeterRegistry metrics, Readiness readiness,
+                        StatsReader stats, StatsCache statsCache, Rollup rollup, Clock clock) {}
 
     /** How long an HTTP client waits for its event's outcome before a 503 says "retry". */
-    static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
 
     public HttpServer(String bindAddress, int port, Settings.Web web, Parts parts) {
         ObjectMapper json = new ObjectMapper();
@@ -68,9 +73,12 @@ public final class HttpServer implements AutoCloseable {
         app.error(HttpStatus.CONTENT_TOO_LARGE, ctx -> ctx.json(error("the body is larger than " + MAX_BODY_BYTES + " bytes", "payload_too_large")));
         app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> ctx.json(error("method not allowed", "method_not_allowed")));
 
-        new AdminRoutes(parts.adminToken(), parts.players(), parts.posts(), parts.connected(), json).register(app);
-        new IngestRoutes(parts.pipeline(), parts.players(), new ClientAddress(web.trustedProxies()),
-                new ViewerTokens(web.jwtSecret()), json, EVENT_TIMEOUT).register(app);
+        ViewerTokens tokens = new ViewerTokens(web.jwtSecret());
+        Access access = new Access(parts.adminToken(), tokens);
+        new AdminRoutes(access, parts.players(), parts.posts(), parts.connected(), parts.rollup(), json).register(app);
+        new IngestRoutes(parts.pipeline(), parts.players(), new ClientAddress(web.trustedProxies()), tokens, json,
+                EVENT_TIMEOUT, parts.clock()).register(app);
+        new StatsRoutes(parts.stats(), parts.statsCache(), parts.posts(), access, json, parts.clock()).register(app);
         new TrackerRoutes(web.viewDwell()).register(app);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/health/ready", ctx -> {

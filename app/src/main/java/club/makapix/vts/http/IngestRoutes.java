@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,15 +39,17 @@ final class IngestRoutes {
     private final ViewerTokens tokens;
     private final ObjectMapper json;
     private final long timeoutNanos;
+    private final Clock clock;
 
     IngestRoutes(Pipeline pipeline, PlayerDirectory players, ClientAddress addresses, ViewerTokens tokens, ObjectMapper json,
-                 Duration timeout) {
+                 Duration timeout, Clock clock) {
         this.pipeline = pipeline;
         this.players = players;
         this.addresses = addresses;
         this.tokens = tokens;
         this.json = json;
         this.timeoutNanos = timeout.toNanos();
+        this.clock = clock;
     }
 
     void register(Javalin app) {
@@ -149,7 +152,8 @@ final class IngestRoutes {
             throw new ApiError(401, "player_not_registered", "unknown player or wrong secret");
         }
         byte[] payload = BoundedBody.read(ctx, MAX_BODY_BYTES);
-        Event event = Event.fromPlayer(Origin.player(Door.HTTP, addresses.of(ctx), key, timeoutNanos), null, payload);
+        Event event = Event.fromPlayer(Origin.player(Door.HTTP, clock.instant(), addresses.of(ctx), key, timeoutNanos), null,
+                payload);
         ctx.future(() -> pipeline.submit(event).thenAccept(outcome -> {
             if (outcome.status() == Outcome.Status.STORED) {
                 ctx.status(201).contentType("application/json").result(Ack.ok().encode());
@@ -171,7 +175,7 @@ final class IngestRoutes {
             }
             subject = tokens.verify(auth.substring(7).trim()).subject();
         }
-        return Origin.web(addresses.of(ctx), ctx.userAgent(), ctx.header("Referer"), subject, timeoutNanos);
+        return Origin.web(clock.instant(), addresses.of(ctx), ctx.userAgent(), ctx.header("Referer"), subject, timeoutNanos);
     }
 
     private JsonNode parse(byte[] body) {

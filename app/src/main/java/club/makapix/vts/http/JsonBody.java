@@ -16,9 +16,18 @@ final class JsonBody {
     }
 
     static JsonBody of(Context ctx, ObjectMapper json) {
+        JsonBody body = optional(ctx, json);
+        if (body == null) {
+            throw ApiError.invalid("a JSON object body is required");
+        }
+        return body;
+    }
+
+    /** The body, or null when there is none. */
+    static JsonBody optional(Context ctx, ObjectMapper json) {
         byte[] body = BoundedBody.read(ctx, HttpServer.MAX_BODY_BYTES);
         if (body.length == 0) {
-            throw ApiError.invalid("a JSON object body is required");
+            return null;
         }
         JsonNode root;
         try {

@@ -15,6 +15,7 @@ import com.hivemq.extension.sdk.api.services.Services;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,7 @@ public final class Broker implements AutoCloseable {
     }
 
     public static Broker start(Settings settings, Path home, Pipeline pipeline, PlayerDirectory players,
-                               ConnectedPlayers connected, StatusRecorder statuses) throws Exception {
+                               ConnectedPlayers connected, StatusRecorder statuses, Clock clock) throws Exception {
         Path conf = folder(home.resolve("conf"));
         Files.writeString(conf.resolve("config.xml"), BrokerConfig.xml(settings));
         Topics topics = new Topics(settings.topicPrefix());
@@ -50,7 +51,7 @@ public final class Broker implements AutoCloseable {
                 PlayerAuthenticator authenticator = new PlayerAuthenticator(players, connected, topics, authWork);
                 Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
                 PlayerPublishInterceptor interceptor = new PlayerPublishInterceptor(topics, pipeline, statuses,
-                        Services.publishService(), Services.clientService(), settings.pubackTimeout());
+                        Services.publishService(), Services.clientService(), settings.pubackTimeout(), clock);
                 Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
                 PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses);
                 Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);

@@ -24,6 +24,7 @@ import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -41,15 +42,17 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
     private final PublishService publisher;
     private final ClientService clients;
     private final Duration pubackTimeout;
+    private final Clock clock;
 
     PlayerPublishInterceptor(Topics topics, Pipeline pipeline, StatusRecorder statuses, PublishService publisher,
-                             ClientService clients, Duration pubackTimeout) {
+                             ClientService clients, Duration pubackTimeout, Clock clock) {
         this.topics = topics;
         this.pipeline = pipeline;
         this.statuses = statuses;
         this.publisher = publisher;
         this.clients = clients;
         this.pubackTimeout = pubackTimeout;
+        this.clock = clock;
     }
 
     @Override
@@ -74,8 +77,8 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
         Async<PublishInboundOutput> async = output.async(pubackTimeout.plusSeconds(30), TimeoutFallback.FAILURE,
                 AckReasonCode.UNSPECIFIED_ERROR, "the event could not be stored in time");
         // the embedded broker sees the player's own address: players get a country too
-        Origin origin = Origin.player(Door.MQTT, input.getConnectionInformation().getInetAddress().orElse(null), player,
-                pubackTimeout.toNanos());
+        Origin origin = Origin.player(Door.MQTT, clock.instant(), input.getConnectionInformation().getInetAddress().orElse(null),
+                player, pubackTimeout.toNanos());
         Event event = Event.fromPlayer(origin, match.playerKey(), payload);
         pipeline.submit(event).thenAccept(outcome -> {
             if (outcome.status() == Outcome.Status.UNAVAILABLE) {

@@ -19,12 +19,13 @@ import java.time.Instant;
 public record Origin(Door door, Instant receivedAt, long deadlineNanos, InetAddress address, String userAgent,
                      String referrer, String playerKey, String viewerSubject) {
 
-    public static Origin player(Door door, InetAddress address, String playerKey, long timeoutNanos) {
-        return new Origin(door, Instant.now(), System.nanoTime() + timeoutNanos, address, null, null, playerKey, null);
+    public static Origin player(Door door, Instant receivedAt, InetAddress address, String playerKey, long timeoutNanos) {
+        return new Origin(door, receivedAt, System.nanoTime() + timeoutNanos, address, null, null, playerKey, null);
     }
 
-    public static Origin web(InetAddress address, String userAgent, String referrer, String viewerSubject, long timeoutNanos) {
-        return new Origin(Door.HTTP, Instant.now(), System.nanoTime() + timeoutNanos, address, userAgent, referrer, null,
+    public static Origin web(Instant receivedAt, InetAddress address, String userAgent, String referrer,
+                             String viewerSubject, long timeoutNanos) {
+        return new Origin(Door.HTTP, receivedAt, System.nanoTime() + timeoutNanos, address, userAgent, referrer, null,
                 viewerSubject);
     }
 }

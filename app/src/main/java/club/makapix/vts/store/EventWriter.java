@@ -41,7 +41,6 @@ public final class EventWriter implements AutoCloseable {
 
     private final ViewEventStore store;
     private final WriteBatching batching;
-    private final int partitionsAhead;
     private final BlockingQueue<Pending> queue;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
@@ -51,10 +50,9 @@ public final class EventWriter implements AutoCloseable {
     private final Timer writeTimer;
     private final Counter failures;
 
-    public EventWriter(ViewEventStore store, WriteBatching batching, int partitionsAhead, MeterRegistry metrics) {
+    public EventWriter(ViewEventStore store, WriteBatching batching, MeterRegistry metrics) {
         this.store = store;
         this.batching = batching;
-        this.partitionsAhead = partitionsAhead;
         this.queue = new ArrayBlockingQueue<>(batching.queueCapacity());
         this.batchSizes = DistributionSummary.builder("vts_write_batch_size").description("Events per write transaction")
                 .publishPercentiles(0.5, 0.99).register(metrics);
@@ -212,8 +210,15 @@ public final class EventWriter implements AutoCloseable {
             if (!ViewEventStore.NO_PARTITION.equals(e.getSQLState())) {
                 throw e;
             }
-            LocalDate today = LocalDate.now(ZoneOffset.UTC);
-            store.ensurePartitions(today.minusDays(1), today.plusDays(partitionsAhead));
+            // events of a day without a partition (a clock far off, a late start): make the days they need
+            LocalDate first = null;
+            LocalDate last = null;
+            for (Event event : events) {
+                LocalDate day = LocalDate.ofInstant(event.receivedAt(), ZoneOffset.UTC);
+                first = first == null || day.isBefore(first) ? day : first;
+                last = last == null || day.isAfter(last) ? day : last;
+            }
+            store.ensurePartitions(first, last);
             return store.insert(events, mayCount);
         }
     }

@@ -39,13 +39,13 @@ public final class ViewEventStore {
                 select *, (received_at::timestamptz at time zone 'UTC')::date as day from incoming
                 where event_key is null or event_key in (select event_key from fresh)
             ), first_views as (
-                insert into daily_viewers (day, post_id, viewer_id)
-                select day, post_id, viewer_id from kept where kind = 'view' and countable
+                insert into daily_viewers (day, post_id, viewer_id, artist_id)
+                select day, post_id, viewer_id, artist_id from kept where kind = 'view' and countable
                 on conflict do nothing
                 returning day, post_id, viewer_id
             ), decided as (
                 select k.*, case when k.kind = 'view'
-                                 then exists (select 1 from first_views f
+                                 then k.countable and exists (select 1 from first_views f
                                               where f.day = k.day and f.post_id = k.post_id and f.viewer_id = k.viewer_id)
                                  else k.countable end as counted
                 from kept k

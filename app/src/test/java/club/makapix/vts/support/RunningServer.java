@@ -4,6 +4,7 @@ import club.makapix.vts.Server;
 import club.makapix.vts.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,6 +26,11 @@ public final class RunningServer implements AutoCloseable {
 
     /** Starts a server; {@code overrides} are VTS_* settings on top of the test defaults. */
     public static RunningServer start(TestDatabase db, Map<String, String> overrides) throws Exception {
+        return start(db, overrides, Clock.systemUTC());
+    }
+
+    /** Starts a server whose "now" is {@code clock} (a {@link TestClock} lets a test move through days). */
+    public static RunningServer start(TestDatabase db, Map<String, String> overrides, Clock clock) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("VTS_DB_URL", db.url);
         env.put("VTS_DB_USER", db.user);
@@ -32,7 +38,7 @@ public final class RunningServer implements AutoCloseable {
             env.put("VTS_DB_PASSWORD", db.password);
         }
         env.putAll(overrides);
-        return start(db, Files.createTempDirectory("vts-test-data"), env);
+        return start(db, Files.createTempDirectory("vts-test-data"), env, clock);
     }
 
     /**
@@ -40,10 +46,11 @@ public final class RunningServer implements AutoCloseable {
      * {@code dataDir}, as is the admin token; {@link #db} is null.
      */
     public static RunningServer startEmbedded(Path dataDir) throws Exception {
-        return start(null, dataDir, Map.of());
+        return start(null, dataDir, Map.of(), Clock.systemUTC());
     }
 
-    private static RunningServer start(TestDatabase db, Path dataDir, Map<String, String> settings) throws Exception {
+    private static RunningServer start(TestDatabase db, Path dataDir, Map<String, String> settings, Clock clock)
+            throws Exception {
         int mqttPort = Ports.free();
         Map<String, String> env = new HashMap<>();
         env.put("VTS_BIND_ADDRESS", "127.0.0.1");
@@ -51,8 +58,9 @@ public final class RunningServer implements AutoCloseable {
         env.put("VTS_MQTT_PORT", Integer.toString(mqttPort));
         env.put("VTS_DATA_DIR", dataDir.toString());
         env.put("VTS_PASSWORD_HASH_ITERATIONS", "1000");
+        env.put("VTS_ROLLUP_AT", "off"); // tests roll up when they mean to
         env.putAll(settings);
-        Server server = Server.start(Settings.from(env));
+        Server server = Server.start(Settings.from(env), clock);
         return new RunningServer(server, db, Integer.parseInt(env.get("VTS_MQTT_PORT")), dataDir);
     }
 

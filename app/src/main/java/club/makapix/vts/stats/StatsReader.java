@@ -1,0 +1,259 @@
+package club.makapix.vts.stats;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * Every number the stats API shows, with one definition: daily rows up to the rollup's watermark,
+ * and the very same aggregation ({@code vts_day_stats}) over raw events after it — no gap, no
+ * overlap, and today's views show at once. Each call reads one consistent snapshot. Unique viewers
+ * of one day are exact; over a longer range they are the union of the days' viewer sketches.
+ */
+public final class StatsReader {
+    /** The breakdowns, in the order the API lists them. */
+    public static final List<String> BREAKDOWNS = List.of("views_by_country", "views_by_device", "views_by_source",
+            "views_by_channel", "impressions_by_channel", "views_by_play_order", "impressions_by_play_order");
+
+    public record Day(LocalDate date, long views, long impressions, long uniqueViewers) {}
+
+    /** Totals, breakdowns and the daily series of one post, or of all of an artist's posts. */
+    public record Summary(long views, long impressions, long uniqueViewers, Map<String, Map<String, Long>> breakdowns,
+                          List<Day> daily, Instant firstViewAt, Instant lastViewAt) {}
+
+    public record PostRow(long postId, String title, long views, long impressions, long uniqueViewers) {}
+
+    public record PostPage(List<PostRow> rows, long totalPosts) {}
+
+    /** How the artist's per-post rows are ordered. */
+    public enum Sort {
+        VIEWS("views"), IMPRESSIONS("impressions"), POST_ID("post_id");
+
+        private final String column;
+
+        Sort(String column) {
+            this.column = column;
+        }
+
+        /** Its name in the API's {@code sort} parameter. */
+        public String column() {
+            return column;
+        }
+    }
+
+    // The days of the range: rolled-up rows up to the watermark, then raw events aggregated alike.
+    private static final String DAYS = """
+            with days as (
+                select day, post_id, views, impressions, unique_viewers, views_by_country, views_by_device,
+                       views_by_source, views_by_channel, impressions_by_channel, views_by_play_order,
+                       impressions_by_play_order, first_view_at, last_view_at
+                from daily_post_stats
+                where artist_id = :artist and (cast(:post as bigint) is null or post_id = :post)
+                  and day between :from and :rolledTo
+                union all
+                select day, post_id, views, impressions, unique_viewers, views_by_country, views_by_device,
+                       views_by_source, views_by_channel, impressions_by_channel, views_by_play_order,
+                       impressions_by_play_order, first_view_at, last_view_at
+                from vts_day_stats(:rawFrom, :to, :artist, :post)
+            )
+            """;
+
+    private final Jdbi jdbi;
+
+    public StatsReader(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** The range split at the watermark: [from, rolledTo] from daily rows, [rawFrom, to] from raw events. */
+    private record Range(LocalDate from, LocalDate to, LocalDate rolledTo, LocalDate rawFrom) {
+        static Range of(Handle h, LocalDate from, LocalDate to) {
+            LocalDate watermark = h.createQuery("select watermark from rollup_state").mapTo(LocalDate.class).findOne().orElse(null);
+            if (watermark == null) {
+                return new Range(from, to, from.minusDays(1), from);
+            }
+            LocalDate rolledTo = to.isBefore(watermark) ? to : watermark;
+            LocalDate rawFrom = from.isAfter(watermark) ? from : watermark.plusDays(1);
+            return new Range(from, to, rolledTo, rawFrom);
+        }
+
+        Query bind(Query q, String artist, Long post) {
+            return q.bind("artist", artist).bind("post", post).bind("from", from).bind("to", to)
+                    .bind("rolledTo", rolledTo).bind("rawFrom", rawFrom);
+        }
+
+        boolean oneDay() {
+            return from.equals(to);
+        }
+    }
+
+    public Summary post(long postId, String artistId, LocalDate from, LocalDate to) {
+        return snapshot(h -> summary(h, Range.of(h, from, to), artistId, postId));
+    }
+
+    public Summary artist(String artistId, LocalDate from, LocalDate to) {
+        return snapshot(h -> summary(h, Range.of(h, from, to), artistId, null));
+    }
+
+    /** Lifetime counted views of a post: never less than before, since nothing is ever uncounted. */
+    public long lifetimeViews(long postId, String artistId) {
+        return snapshot(h -> {
+            Range range = Range.of(h, LocalDate.of(1970, 1, 1), LocalDate.of(9999, 12, 31));
+            return range.bind(h.createQuery(DAYS + "select coalesce(sum(views), 0) from days"), artistId, postId)
+                    .mapTo(Long.class).one();
+        });
+    }
+
+    public PostPage artistPosts(String artistId, LocalDate from, LocalDate to, int page, int perPage, Sort sort,
+                                boolean descending) {
+        return snapshot(h -> {
+            Range range = Range.of(h, from, to);
+            String sql = DAYS + """
+                    , per_post as (select post_id, sum(views) as views, sum(impressions) as impressions,
+                                          sum(unique_viewers) as day_unique
+                                   from days group by post_id)
+                    select p.post_id, p.title, coalesce(a.views, 0) as views, coalesce(a.impressions, 0) as impressions,
+                           coalesce(a.day_unique, 0) as day_unique, count(*) over () as total
+                    from posts p left join per_post a on a.post_id = p.post_id
+                    where p.artist_id = :artist
+                    order by %s %s, p.post_id
+                    limit :limit offset :offset
+                    """.formatted(sort == Sort.POST_ID ? "p.post_id" : sort.column, descending ? "desc" : "asc");
+            List<Object[]> found = range.bind(h.createQuery(sql), artistId, null)
+                    .bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
+                    .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                            rs.getLong(5), rs.getLong(6)})
+                    .list();
+            Map<Long, Long> unique = new HashMap<>();
+            if (!range.oneDay() && !found.isEmpty()) {
+                unique = postUniques(h, range, found.stream().map(r -> (Long) r[0]).toList());
+            }
+            List<PostRow> rows = new ArrayList<>();
+            for (Object[] r : found) {
+                long postId = (Long) r[0];
+                long u = range.oneDay() ? (Long) r[4] : unique.getOrDefault(postId, 0L);
+                rows.add(new PostRow(postId, (String) r[1], (Long) r[2], (Long) r[3], u));
+            }
+            long total = found.isEmpty() ? h.createQuery("select count(*) from posts where artist_id = :artist")
+                    .bind("artist", artistId).mapTo(Long.class).one() : (Long) found.get(0)[5];
+            return new PostPage(rows, total);
+        });
+    }
+
+    private Summary summary(Handle h, Range range, String artist, Long post) {
+        Map<LocalDate, long[]> perDay = new TreeMap<>();
+        Instant[] span = new Instant[2];
+        range.bind(h.createQuery(DAYS + """
+                        select day, sum(views), sum(impressions), sum(unique_viewers), min(first_view_at), max(last_view_at)
+                        from days group by day"""), artist, post)
+                .map((rs, ctx) -> {
+                    perDay.put(rs.getObject(1, LocalDate.class), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                    span[0] = earliest(span[0], rs.getTimestamp(5));
+                    span[1] = latest(span[1], rs.getTimestamp(6));
+                    return null;
+                }).list();
+        Map<String, Map<String, Long>> breakdowns = new LinkedHashMap<>();
+        BREAKDOWNS.forEach(b -> breakdowns.put(b, new TreeMap<>()));
+        range.bind(h.createQuery(DAYS + """
+                        select d.name, kv.key, sum(kv.value::bigint)
+                        from days
+                        cross join lateral (values ('views_by_country', views_by_country), ('views_by_device', views_by_device),
+                            ('views_by_source', views_by_source), ('views_by_channel', views_by_channel),
+                            ('impressions_by_channel', impressions_by_channel), ('views_by_play_order', views_by_play_order),
+                            ('impressions_by_play_order', impressions_by_play_order)) as d(name, m)
+                        cross join lateral jsonb_each_text(d.m) as kv
+                        group by d.name, kv.key"""), artist, post)
+                .map((rs, ctx) -> breakdowns.get(rs.getString(1)).put(rs.getString(2), rs.getLong(3)))
+                .list();
+        if (post == null) {
+            artistDailyUniques(h, range, artist, perDay);
+        }
+        List<Day> daily = new ArrayList<>();
+        long views = 0;
+        long impressions = 0;
+        for (LocalDate d = range.from(); !d.isAfter(range.to()); d = d.plusDays(1)) {
+            long[] v = perDay.getOrDefault(d, new long[3]);
+            daily.add(new Day(d, v[0], v[1], v[2]));
+            views += v[0];
+            impressions += v[1];
+        }
+        long unique = range.oneDay() ? daily.get(0).uniqueViewers() : rangeUniques(h, range, artist, post);
+        return new Summary(views, impressions, unique, breakdowns, daily, span[0], span[1]);
+    }
+
+    /** An artist's unique viewers per day: exact, from the rollup's per-artist rows and raw viewers. */
+    private static void artistDailyUniques(Handle h, Range range, String artist, Map<LocalDate, long[]> perDay) {
+        perDay.values().forEach(v -> v[2] = 0);
+        range.bind(h.createQuery("""
+                        select day, unique_viewers from daily_artist_viewers
+                        where artist_id = :artist and day between :from and :rolledTo
+                        union all
+                        select day, count(distinct viewer_id) from daily_viewers
+                        where artist_id = :artist and day between :rawFrom and :to group by day"""), artist, null)
+                .map((rs, ctx) -> perDay.computeIfAbsent(rs.getObject(1, LocalDate.class), d -> new long[3])[2] = rs.getLong(2))
+                .list();
+    }
+
+    private static long rangeUniques(Handle h, Range range, String artist, Long post) {
+        ViewerSketch sketch = new ViewerSketch();
+        String sketches = post == null
+                ? "select viewer_sketch from daily_artist_viewers where artist_id = :artist and day between :from and :rolledTo"
+                : "select viewer_sketch from daily_post_stats where post_id = :post and day between :from and :rolledTo";
+        range.bind(h.createQuery(sketches), artist, post).mapTo(byte[].class).forEach(sketch::addAll);
+        String raw = post == null
+                ? "select viewer_id from daily_viewers where artist_id = :artist and day between :rawFrom and :to"
+                : "select viewer_id from daily_viewers where post_id = :post and day between :rawFrom and :to";
+        range.bind(h.createQuery(raw).setFetchSize(10_000), artist, post).mapTo(String.class).forEach(sketch::add);
+        return sketch.estimate();
+    }
+
+    private static Map<Long, Long> postUniques(Handle h, Range range, List<Long> postIds) {
+        Map<Long, ViewerSketch> sketches = new HashMap<>();
+        Long[] ids = postIds.toArray(Long[]::new);
+        range.bind(h.createQuery("""
+                        select post_id, viewer_sketch, null from daily_post_stats
+                        where post_id = any(:ids) and day between :from and :rolledTo
+                        union all
+                        select post_id, null, viewer_id from daily_viewers
+                        where post_id = any(:ids) and day between :rawFrom and :to"""), null, null)
+                .bind("ids", ids)
+                .map((rs, ctx) -> {
+                    ViewerSketch s = sketches.computeIfAbsent(rs.getLong(1), id -> new ViewerSketch());
+                    if (rs.getBytes(2) != null) {
+                        s.addAll(rs.getBytes(2));
+                    } else {
+                        s.add(rs.getString(3));
+                    }
+                    return null;
+                }).list();
+        Map<Long, Long> out = new HashMap<>();
+        sketches.forEach((id, s) -> out.put(id, s.estimate()));
+        return out;
+    }
+
+    private <T> T snapshot(org.jdbi.v3.core.HandleCallback<T, RuntimeException> reads) {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+            h.execute("set transaction read only");
+            return reads.withHandle(h);
+        });
+    }
+
+    private static Instant earliest(Instant current, Timestamp candidate) {
+        Instant c = candidate == null ? null : candidate.toInstant();
+        return current == null ? c : c == null || current.isBefore(c) ? current : c;
+    }
+
+    private static Instant latest(Instant current, Timestamp candidate) {
+        Instant c = candidate == null ? null : candidate.toInstant();
+        return current == null ? c : c == null || current.isAfter(c) ? current : c;
+    }
+}
