@@ -63,7 +63,7 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
         boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
         if (player == null || match == null || !player.equals(match.playerKey()) || match.kind() == Topics.Kind.ACK) {
             // the permissions already refuse these; never relay them in any case
-            refuse(output, mqtt5, AckReasonCode.NOT_AUTHORIZED, "players may publish only on their own view and status topics");
+            endHere(output, mqtt5, AckReasonCode.NOT_AUTHORIZED, "players may publish only on their own view and status topics");
             return;
         }
         byte[] payload = bytes(input.getPublishPacket().getPayload().orElse(null));
@@ -87,7 +87,7 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
                 // safety-net timeout; release it only once the connection is closed, so no PUBACK can go out.
                 clients.disconnectClient(clientId, false, DisconnectReasonCode.SERVER_BUSY, outcome.message())
                         .thenRun(() -> {
-                            refuse(output, mqtt5, AckReasonCode.UNSPECIFIED_ERROR, outcome.message());
+                            endHere(output, mqtt5, AckReasonCode.UNSPECIFIED_ERROR, outcome.message());
                             async.resume();
                         });
                 return;
@@ -96,13 +96,13 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
                 sendAck(player, clientId, outcome);
             }
             AckReasonCode code = reasonCode(outcome);
-            refuse(output, mqtt5, code, outcome.message());
+            endHere(output, mqtt5, code, outcome.message());
             async.resume();
         });
     }
 
     /** Ends the publish here: PUBACK with a reason code for MQTT 5, a plain PUBACK for MQTT 3. */
-    private static void refuse(PublishInboundOutput output, boolean mqtt5, AckReasonCode code, String message) {
+    private static void endHere(PublishInboundOutput output, boolean mqtt5, AckReasonCode code, String message) {
         if (mqtt5 && code != AckReasonCode.SUCCESS) {
             output.preventPublishDelivery(code, message);
         } else {
