@@ -155,15 +155,11 @@ public record Settings(
             if (v == null) {
                 return fallback;
             }
-            try {
-                int n = Integer.parseInt(v);
-                if (n >= min && n <= max) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
+            Integer n = WholeNumber.parse(v, min, max);
+            if (n == null) {
+                throw new InvalidSettingException(name, "'" + v + "' is not a whole number from " + min + " to " + max);
             }
-            throw new InvalidSettingException(name, "'" + v + "' is not a whole number from " + min + " to " + max);
+            return n;
         }
 
         /** HH:MM (UTC), or "off". */
@@ -216,15 +212,11 @@ public record Settings(
             if (v == null) {
                 return fallback;
             }
-            try {
-                int n = Integer.parseInt(v);
-                if (n >= 0 && n <= 65_535) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
+            Integer n = WholeNumber.parse(v, 0, 65_535);
+            if (n == null) {
+                throw new InvalidSettingException(name, "'" + v + "' is not a port number (0-65535; 0 picks a free one)");
             }
-            throw new InvalidSettingException(name, "'" + v + "' is not a port number (0-65535; 0 picks a free one)");
+            return n;
         }
 
         URI uri(String name, String... schemes) {

@@ -1,5 +1,6 @@
 package club.makapix.vts.http;
 
+import club.makapix.vts.config.WholeNumber;
 import club.makapix.vts.stats.StatsCache;
 import club.makapix.vts.stats.StatsReader;
 import club.makapix.vts.stats.StatsReader.PostPage;
@@ -210,15 +211,11 @@ final class StatsRoutes {
         if (v == null) {
             return fallback;
         }
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+        Integer n = WholeNumber.parse(v, min, max);
+        if (n == null) {
+            throw ApiError.invalid(name + " must be an integer from " + min + " to " + max);
         }
-        throw ApiError.invalid(name + " must be an integer from " + min + " to " + max);
+        return n;
     }
 
     private static Sort sort(String sort) {

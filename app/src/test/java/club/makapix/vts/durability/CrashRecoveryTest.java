@@ -9,11 +9,11 @@ import club.makapix.vts.support.Eventually;
 import club.makapix.vts.support.Ports;
 import club.makapix.vts.support.ServerProcess;
 import club.makapix.vts.support.TestDatabase;
+import club.makapix.vts.support.TestSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,19 +38,9 @@ class CrashRecoveryTest {
         TestDatabase db = TestDatabase.create();
         int httpPort = Ports.free();
         int mqttPort = Ports.free();
-        Map<String, String> settings = new HashMap<>();
-        settings.put("VTS_BIND_ADDRESS", "127.0.0.1");
-        settings.put("VTS_HTTP_PORT", Integer.toString(httpPort));
-        settings.put("VTS_MQTT_PORT", Integer.toString(mqttPort));
-        settings.put("VTS_DATA_DIR", Files.createTempDirectory("vts-crash-data").toString());
-        settings.put("VTS_DB_URL", db.url);
-        settings.put("VTS_DB_USER", db.user);
-        if (db.password != null) {
-            settings.put("VTS_DB_PASSWORD", db.password);
-        }
+        Map<String, String> settings = TestSettings.base(db, Files.createTempDirectory("vts-crash-data"), httpPort, mqttPort);
         settings.put("VTS_ADMIN_TOKEN", ADMIN_TOKEN);
         settings.put("VTS_PLAYER_RATE_LIMIT_MS", "0");
-        settings.put("VTS_PASSWORD_HASH_ITERATIONS", "1000");
         Path logs = Path.of("target", "crash-recovery");
 
         List<StreamingPlayer> players = new ArrayList<>();

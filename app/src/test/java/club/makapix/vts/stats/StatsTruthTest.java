@@ -9,6 +9,7 @@ import club.makapix.vts.support.RunningServer;
 import club.makapix.vts.support.ServerProcess;
 import club.makapix.vts.support.TestClock;
 import club.makapix.vts.support.TestDatabase;
+import club.makapix.vts.support.TestSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,15 +160,8 @@ class StatsTruthTest {
 
     static Map<String, String> processSettings(TestDatabase db, Path work, int http, String token, String retentionDays)
             throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("VTS_BIND_ADDRESS", "127.0.0.1");
-        env.put("VTS_HTTP_PORT", Integer.toString(http));
-        env.put("VTS_MQTT_PORT", Integer.toString(Ports.free()));
-        env.put("VTS_DATA_DIR", work.resolve("data").toString());
-        env.put("VTS_DB_URL", db.url);
-        env.put("VTS_DB_USER", db.user);
+        Map<String, String> env = TestSettings.base(db, work.resolve("data"), http, Ports.free());
         env.put("VTS_ADMIN_TOKEN", token);
-        env.put("VTS_ROLLUP_AT", "off");
         env.put("VTS_STATS_CACHE_S", "0");
         env.put("VTS_RAW_RETENTION_DAYS", retentionDays);
         return env;

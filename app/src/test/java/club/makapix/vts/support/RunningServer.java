@@ -5,7 +5,6 @@ import club.makapix.vts.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 
 /** A VTS server started in this JVM on free ports, on a test database or its embedded one. */
@@ -31,14 +30,7 @@ public final class RunningServer implements AutoCloseable {
 
     /** Starts a server whose "now" is {@code clock} (a {@link TestClock} lets a test move through days). */
     public static RunningServer start(TestDatabase db, Map<String, String> overrides, Clock clock) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("VTS_DB_URL", db.url);
-        env.put("VTS_DB_USER", db.user);
-        if (db.password != null) {
-            env.put("VTS_DB_PASSWORD", db.password);
-        }
-        env.putAll(overrides);
-        return start(db, Files.createTempDirectory("vts-test-data"), env, clock);
+        return start(db, Files.createTempDirectory("vts-test-data"), overrides, clock);
     }
 
     /**
@@ -51,14 +43,7 @@ public final class RunningServer implements AutoCloseable {
 
     private static RunningServer start(TestDatabase db, Path dataDir, Map<String, String> settings, Clock clock)
             throws Exception {
-        int mqttPort = Ports.free();
-        Map<String, String> env = new HashMap<>();
-        env.put("VTS_BIND_ADDRESS", "127.0.0.1");
-        env.put("VTS_HTTP_PORT", "0");
-        env.put("VTS_MQTT_PORT", Integer.toString(mqttPort));
-        env.put("VTS_DATA_DIR", dataDir.toString());
-        env.put("VTS_PASSWORD_HASH_ITERATIONS", "1000");
-        env.put("VTS_ROLLUP_AT", "off"); // tests roll up when they mean to
+        Map<String, String> env = TestSettings.base(db, dataDir, 0, Ports.free());
         env.putAll(settings);
         Server server = Server.start(Settings.from(env), clock);
         return new RunningServer(server, db, Integer.parseInt(env.get("VTS_MQTT_PORT")), dataDir);
