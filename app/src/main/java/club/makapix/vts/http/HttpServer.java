@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP server: ingestion, the browser tracker, administration, health and metrics. */
+/** The HTTP server: ingestion, stats and the dashboard, the browser tracker, administration, health and metrics. */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     /** No request VTS serves needs more; larger bodies are refused with 413. */
@@ -80,6 +80,7 @@ public final class HttpServer implements AutoCloseable {
                 EVENT_TIMEOUT, parts.clock()).register(app);
         new StatsRoutes(parts.stats(), parts.statsCache(), parts.posts(), access, json, parts.clock()).register(app);
         new TrackerRoutes(web.viewDwell()).register(app);
+        new DashboardRoutes().register(app);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/health/ready", ctx -> {
             boolean db = readiness.database().getAsBoolean();

@@ -1,10 +1,6 @@
 package club.makapix.vts.http;
 
 import io.javalin.Javalin;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -22,12 +18,12 @@ final class TrackerRoutes {
     private final String demo;
 
     TrackerRoutes(Duration viewDwell) {
-        String source = resource("web/vts.js");
+        String source = WebResources.text("web/vts.js");
         if (!source.contains(DEFAULTS_MARKER)) {
             throw new IllegalStateException("web/vts.js has lost its " + DEFAULTS_MARKER + " marker");
         }
         this.script = source.replace(DEFAULTS_MARKER, "{\"dwellMs\": " + viewDwell.toMillis() + "}");
-        this.demo = resource("web/demo.html");
+        this.demo = WebResources.text("web/demo.html");
     }
 
     void register(Javalin app) {
@@ -35,16 +31,5 @@ final class TrackerRoutes {
                 .header("Cache-Control", SCRIPT_CACHE).result(script));
         app.get("/demo", ctx -> ctx.contentType("text/html; charset=utf-8")
                 .header("Cache-Control", "no-cache").result(demo));
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = TrackerRoutes.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + name + " is missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
