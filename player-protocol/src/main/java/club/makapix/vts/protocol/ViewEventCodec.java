@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.LocalTime;
 import java.util.UUID;
 
 /**
@@ -168,11 +170,36 @@ public final class ViewEventCodec {
         String s = p.getText();
         Instant t;
         try {
-            t = OffsetDateTime.parse(s).toInstant();
-        } catch (DateTimeParseException e) {
+            t = s.length() == 20 && s.charAt(19) == 'Z' ? utcSeconds(s) : OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeException e) {
             throw new InvalidPayloadException("timestamp must be an ISO-8601 UTC string such as 2026-11-21T16:24:15Z");
         }
         return t.equals(ViewEvent.UNSYNCED) ? null : t;
+    }
+
+    /**
+     * The firmware's form, {@code 2026-11-21T16:24:15Z}, read without the general ISO parser (which
+     * dominated decoding in the profile); anything else goes through {@link OffsetDateTime#parse}.
+     */
+    static Instant utcSeconds(String s) {
+        if (s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return OffsetDateTime.parse(s).toInstant();
+        }
+        LocalDate date = LocalDate.of(digits(s, 0, 4), digits(s, 5, 7), digits(s, 8, 10));
+        LocalTime time = LocalTime.of(digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19));
+        return Instant.ofEpochSecond(date.toEpochDay() * 86_400 + time.toSecondOfDay());
+    }
+
+    private static int digits(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new DateTimeException("not a digit: " + c);
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     private static Intent intent(JsonParser p, JsonToken value) throws IOException, InvalidPayloadException {

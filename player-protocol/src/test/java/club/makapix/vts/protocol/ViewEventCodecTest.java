@@ -229,4 +229,18 @@ class ViewEventCodecTest {
                 () -> StatusMessage.decode("{\"status\":\"online\",\"current_post_id\":\"123\"}".getBytes()));
         assertTrue(e.getMessage().contains("current_post_id"), e.getMessage());
     }
+
+    @Test
+    void firmwareTimestampsReadFastAndExactlyOthersThroughTheIsoParser() throws Exception {
+        for (String t : new String[] {"2026-11-21T16:24:15Z", "2000-02-29T23:59:59Z", "2099-12-31T00:00:00Z"}) {
+            assertEquals(Instant.parse(t), ViewEventCodec.utcSeconds(t), t);
+        }
+        assertEquals(Instant.parse("2026-11-21T16:24:15Z"),
+                decode(CONTRACT_EXAMPLE.replace("2026-11-21T16:24:15Z", "2026-11-21T17:24:15+01:00")).clientTime());
+        for (String bad : new String[] {"2026-02-30T10:00:00Z", "2026-13-01T00:00:00Z", "2026-11-21T24:00:00Z",
+                "2026-11-2xT10:00:00Z", "2026/11/21T10:00:00Z"}) {
+            assertThrows(InvalidPayloadException.class,
+                    () -> decode(CONTRACT_EXAMPLE.replace("2026-11-21T16:24:15Z", bad)), bad);
+        }
+    }
 }
