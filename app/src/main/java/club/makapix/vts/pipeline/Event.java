@@ -41,6 +41,9 @@ public final class Event {
     boolean countable = true;
     /** Why the client is a robot, once classified; null for people and players. */
     Reason robot;
+    /** The rate-limit slot this event took, to give back if it is not stored after all. */
+    String rateSlot;
+    String rateSlotHolder;
 
     private Event(Origin origin, String topicPlayerKey, byte[] playerPayload, long pathPostId, JsonNode webBody) {
         this.origin = origin;

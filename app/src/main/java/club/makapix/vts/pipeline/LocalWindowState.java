@@ -50,4 +50,9 @@ public final class LocalWindowState implements WindowState {
                 old == null || old.expiresAtNanos - now <= 0 ? new Slot(holder, now + window.toNanos()) : old);
         return slot.holder.equals(holder) ? 0 : Math.max(1, (slot.expiresAtNanos - now + 999_999) / 1_000_000);
     }
+
+    @Override
+    public void release(String bucket, String holder) {
+        slots.asMap().computeIfPresent(bucket, (k, slot) -> slot.holder.equals(holder) ? null : slot);
+    }
 }

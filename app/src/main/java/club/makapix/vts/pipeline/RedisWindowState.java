@@ -37,6 +37,12 @@ public final class RedisWindowState implements WindowState, AutoCloseable {
             return t
             """;
 
+    /** Delete the slot only if this holder has it. */
+    private static final String RELEASE = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+            return 0
+            """;
+
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
@@ -108,6 +114,16 @@ public final class RedisWindowState implements WindowState, AutoCloseable {
             fellBack(e);
             return fallback.acquire(bucket, holder, window);
         }
+    }
+
+    @Override
+    public void release(String bucket, String holder) {
+        fallback.release(bucket, holder);
+        connection.async().eval(RELEASE, ScriptOutputType.INTEGER, new String[] {"vts:rl:" + bucket}, holder)
+                .exceptionally(e -> {
+                    fellBack(e);
+                    return null;
+                });
     }
 
     private static String dedupeKey(UUID key) {

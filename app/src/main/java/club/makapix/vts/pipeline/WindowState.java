@@ -19,4 +19,7 @@ public interface WindowState {
      * already held by the same holder), else the milliseconds until it frees.
      */
     long acquire(String bucket, String holder, Duration window);
+
+    /** Frees the slot if {@code holder} still has it (its event was not stored after all). */
+    void release(String bucket, String holder);
 }
