@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,8 @@ public final class Pipeline {
     private final ExecutorService executor;
     private final MeterRegistry metrics;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1);
 
     public Pipeline(List<Stage> stages, EventWriter writer, ExecutorService executor, MeterRegistry metrics) {
         this.stages = List.copyOf(stages);
@@ -59,7 +62,7 @@ public final class Pipeline {
                 passed++;
             }
         } catch (RuntimeException e) {
-            LOG.error("Stage {} failed on an event from {}", stages.get(passed).name(), event.door().label(), e);
+            stageFailed(stages.get(passed), e);
             finish(event, Outcome.unavailable("processing failed"), passed, result);
             return;
         }
@@ -78,6 +81,20 @@ public final class Pipeline {
         }
         count("vts_events_total", "door", event.door().label(), "outcome", outcome.label());
         result.complete(outcome);
+    }
+
+    /**
+     * A stage that throws (a lookup while the database is away, say) makes the event unavailable:
+     * its client retries. Counted always; logged with its stack at most every 10 s, not per event.
+     */
+    private void stageFailed(Stage stage, RuntimeException e) {
+        counters.computeIfAbsent("vts_stage_errors_total|" + stage.name(),
+                k -> Counter.builder("vts_stage_errors_total").tag("stage", stage.name()).register(metrics)).increment();
+        long now = System.nanoTime();
+        long last = lastFailureLog.get();
+        if (now - last > FAILURE_LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
+            LOG.error("Stage {} failed; its events are answered as unavailable (logged at most every 10 s)", stage.name(), e);
+        }
     }
 
     private void count(String name, String k1, String v1, String k2, String v2) {
