@@ -1,0 +1,79 @@
+package club.makapix.vts.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The figures of one scenario run (rollup, stats): printed as a table and written under
+ * {@code bench-results/} as {@code <time>-<scenario>.json}, plus one line per figure appended to
+ * {@code scenarios.csv} so runs can be compared.
+ */
+final class ResultTable {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    /** One figure: what was measured, its value and unit, and how to read it. */
+    record Row(String measure, double value, String unit, String note) {}
+
+    private final String scenario;
+    private final String startedAt = Instant.now().toString();
+    private final Map<String, Object> parameters = new LinkedHashMap<>();
+    private final List<Row> rows = new ArrayList<>();
+
+    ResultTable(String scenario) {
+        this.scenario = scenario;
+    }
+
+    ResultTable parameter(String name, Object value) {
+        parameters.put(name, value);
+        return this;
+    }
+
+    void add(String measure, double value, String unit, String note) {
+        rows.add(new Row(measure, value, unit, note));
+    }
+
+    void print() {
+        System.out.println();
+        System.out.printf("VTS %s benchmark, %d cores, %s%n", scenario, Runtime.getRuntime().availableProcessors(), parameters);
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "  %-34s %14s %-8s %s%n", r.measure, format(r.value), r.unit, r.note);
+        }
+    }
+
+    void write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String stamp = STAMP.format(Instant.parse(startedAt)) + "-" + scenario;
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("scenario", scenario);
+        json.put("started_at", startedAt);
+        json.put("cores", Runtime.getRuntime().availableProcessors());
+        json.put("parameters", parameters);
+        json.put("rows", rows);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(stamp + ".json").toFile(), json);
+        Path csv = dir.resolve("scenarios.csv");
+        if (!Files.exists(csv)) {
+            Files.writeString(csv, "started_at,scenario,measure,value,unit\n");
+        }
+        StringBuilder lines = new StringBuilder();
+        rows.forEach(r -> lines.append(String.format(Locale.ROOT, "%s,%s,\"%s\",%.3f,%s%n", startedAt, scenario, r.measure, r.value, r.unit)));
+        Files.writeString(csv, lines, StandardOpenOption.APPEND);
+        System.out.println("\nwritten: " + dir.resolve(stamp + ".json") + ", lines in " + csv);
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.format(Locale.ROOT, "%,.0f", v)
+                : String.format(Locale.ROOT, "%,.1f", v);
+    }
+}
