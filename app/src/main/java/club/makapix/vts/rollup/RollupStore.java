@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The rollup's tables: {@code daily_post_stats}, {@code daily_artist_viewers}, {@code rollup_state}
+ * The rollup's tables: {@code daily_post_stats}, {@code daily_artist_stats}, {@code rollup_state}
  * and {@code rollup_days}. Every method runs on the caller's connection, inside its transaction.
  */
 final class RollupStore {
@@ -80,7 +80,10 @@ final class RollupStore {
      * {@code vts_day_stats}, viewer sketches from {@code daily_viewers}. Returns the raw event count.
      */
     static long rollUp(Connection c, LocalDate day, Instant now) throws SQLException {
-        for (String table : List.of("daily_post_stats", "daily_artist_viewers")) {
+        try (PreparedStatement ps = c.prepareStatement("set local work_mem = '128MB'")) {
+            ps.execute(); // the day's breakdowns are grouped in memory instead of spilling to disk
+        }
+        for (String table : List.of("daily_post_stats", "daily_artist_stats")) {
             try (PreparedStatement ps = c.prepareStatement("delete from " + table + " where day = ?")) {
                 ps.setObject(1, day);
                 ps.executeUpdate();
@@ -94,6 +97,19 @@ final class RollupStore {
                     views_by_source, views_by_channel, impressions_by_channel, views_by_play_order,
                     impressions_by_play_order, first_view_at, last_view_at
                 from vts_day_stats(?, ?)""")) {
+            ps.setObject(1, day);
+            ps.setObject(2, day);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("select vts_roll_up_artists(?)")) {
+            ps.setObject(1, day);
+            ps.execute();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                update daily_artist_stats s set unique_viewers = v.viewers
+                from (select artist_id, count(distinct viewer_id) as viewers from daily_viewers
+                      where day = ? and artist_id is not null group by artist_id) v
+                where s.artist_id = v.artist_id and s.day = ?""")) {
             ps.setObject(1, day);
             ps.setObject(2, day);
             ps.executeUpdate();
@@ -147,12 +163,11 @@ final class RollupStore {
             write.executeBatch();
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "insert into daily_artist_viewers (artist_id, day, unique_viewers, viewer_sketch) values (?, ?, ?, ?)")) {
+                "update daily_artist_stats set viewer_sketch = ? where artist_id = ? and day = ?")) {
             for (Map.Entry<String, ViewerSketch> artist : byArtist.entrySet()) {
-                ps.setString(1, artist.getKey());
-                ps.setObject(2, day);
-                ps.setLong(3, artist.getValue().estimate());
-                ps.setBytes(4, artist.getValue().toBytes());
+                ps.setBytes(1, artist.getValue().toBytes());
+                ps.setString(2, artist.getKey());
+                ps.setObject(3, day);
                 ps.addBatch();
             }
             ps.executeBatch();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -68,7 +69,24 @@ public final class StatsReader {
             )
             """;
 
+    // An artist's days: one rolled-up row per day up to the watermark, then raw events aggregated alike.
+    private static final String ARTIST_DAYS = """
+            with days as (
+                select day, views, impressions, unique_viewers, views_by_country, views_by_device, views_by_source,
+                       views_by_channel, impressions_by_channel, views_by_play_order, impressions_by_play_order,
+                       first_view_at, last_view_at
+                from daily_artist_stats
+                where artist_id = :artist and day between :from and :rolledTo
+                union all
+                select day, views, impressions, unique_viewers, views_by_country, views_by_device, views_by_source,
+                       views_by_channel, impressions_by_channel, views_by_play_order, impressions_by_play_order,
+                       first_view_at, last_view_at
+                from vts_day_stats(:rawFrom, :to, :artist, cast(:post as bigint))
+            )
+            """;
+
     private final Jdbi jdbi;
+    private final ObjectMapper json = new ObjectMapper();
 
     public StatsReader(Jdbi jdbi) {
         this.jdbi = jdbi;
@@ -150,9 +168,10 @@ public final class StatsReader {
     }
 
     private Summary summary(Handle h, Range range, String artist, Long post) {
+        String days = post == null ? ARTIST_DAYS : DAYS;
         Map<LocalDate, long[]> perDay = new TreeMap<>();
         Instant[] span = new Instant[2];
-        range.bind(h.createQuery(DAYS + """
+        range.bind(h.createQuery(days + """
                         select day, sum(views), sum(impressions), sum(unique_viewers), min(first_view_at), max(last_view_at)
                         from days group by day"""), artist, post)
                 .map((rs, ctx) -> {
@@ -162,18 +181,14 @@ public final class StatsReader {
                     return null;
                 }).list();
         Map<String, Map<String, Long>> breakdowns = new LinkedHashMap<>();
-        BREAKDOWNS.forEach(b -> breakdowns.put(b, new TreeMap<>()));
-        range.bind(h.createQuery(DAYS + """
-                        select d.name, kv.key, sum(kv.value::bigint)
-                        from days
-                        cross join lateral (values ('views_by_country', views_by_country), ('views_by_device', views_by_device),
-                            ('views_by_source', views_by_source), ('views_by_channel', views_by_channel),
-                            ('impressions_by_channel', impressions_by_channel), ('views_by_play_order', views_by_play_order),
-                            ('impressions_by_play_order', impressions_by_play_order)) as d(name, m)
-                        cross join lateral jsonb_each_text(d.m) as kv
-                        group by d.name, kv.key"""), artist, post)
-                .map((rs, ctx) -> breakdowns.get(rs.getString(1)).put(rs.getString(2), rs.getLong(3)))
-                .list();
+        range.bind(h.createQuery(days + "select " + String.join(", ",
+                        BREAKDOWNS.stream().map(b -> "vts_sum_counts(" + b + ")::text").toList()) + " from days"), artist, post)
+                .map((rs, ctx) -> {
+                    for (int i = 0; i < BREAKDOWNS.size(); i++) {
+                        breakdowns.put(BREAKDOWNS.get(i), counts(rs.getString(i + 1)));
+                    }
+                    return null;
+                }).one();
         if (post == null) {
             artistDailyUniques(h, range, artist, perDay);
         }
@@ -194,7 +209,7 @@ public final class StatsReader {
     private static void artistDailyUniques(Handle h, Range range, String artist, Map<LocalDate, long[]> perDay) {
         perDay.values().forEach(v -> v[2] = 0);
         range.bind(h.createQuery("""
-                        select day, unique_viewers from daily_artist_viewers
+                        select day, unique_viewers from daily_artist_stats
                         where artist_id = :artist and day between :from and :rolledTo
                         union all
                         select day, count(distinct viewer_id) from daily_viewers
@@ -206,7 +221,7 @@ public final class StatsReader {
     private static long rangeUniques(Handle h, Range range, String artist, Long post) {
         ViewerSketch sketch = new ViewerSketch();
         String sketches = post == null
-                ? "select viewer_sketch from daily_artist_viewers where artist_id = :artist and day between :from and :rolledTo"
+                ? "select viewer_sketch from daily_artist_stats where artist_id = :artist and day between :from and :rolledTo"
                 : "select viewer_sketch from daily_post_stats where post_id = :post and day between :from and :rolledTo";
         range.bind(h.createQuery(sketches), artist, post).mapTo(byte[].class).forEach(sketch::addAll);
         String raw = post == null
@@ -237,6 +252,17 @@ public final class StatsReader {
                 }).list();
         Map<Long, Long> out = new HashMap<>();
         sketches.forEach((id, s) -> out.put(id, s.estimate()));
+        return out;
+    }
+
+    /** A count map as the database sums it, in key order. */
+    private Map<String, Long> counts(String jsonMap) {
+        Map<String, Long> out = new TreeMap<>();
+        try {
+            json.readTree(jsonMap).properties().forEach(e -> out.put(e.getKey(), e.getValue().asLong()));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("vts_sum_counts returned no JSON: " + jsonMap, e);
+        }
         return out;
     }
 

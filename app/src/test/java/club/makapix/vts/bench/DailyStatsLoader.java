@@ -21,7 +21,7 @@ import org.postgresql.PGConnection;
 /**
  * Writes what the rollup would have made of past days, without raw events: one
  * {@code daily_post_stats} row per post and day (counts, breakdown maps, a real viewer sketch) and
- * one {@code daily_artist_viewers} row per day, through COPY. A post's daily views equal its
+ * per-artist rows made from them as the rollup makes them ({@code vts_roll_up_artists}), through COPY. A post's daily views equal its
  * unique viewers (a view counts once per viewer, post and day); popularity falls with the post's rank.
  */
 final class DailyStatsLoader {
@@ -63,16 +63,34 @@ final class DailyStatsLoader {
             copyIn(c, "copy daily_post_stats (day, post_id, artist_id, views, impressions, unique_viewers, views_by_country, "
                     + "views_by_device, views_by_source, views_by_channel, impressions_by_channel, views_by_play_order, "
                     + "impressions_by_play_order, first_view_at, last_view_at, viewer_sketch) from stdin", copy);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "insert into daily_artist_viewers (artist_id, day, unique_viewers, viewer_sketch) values (?, ?, ?, ?)")) {
-                ps.setString(1, artist);
-                ps.setObject(2, day);
-                ps.setLong(3, artistViewers.size());
-                ps.setBytes(4, artistSketch.toBytes());
-                ps.executeUpdate();
-            }
+            artistViewersByDay.put(day, new DayViewers(artistViewers.size(), artistSketch.toBytes()));
         }
         return new Loaded(rows, views);
+    }
+
+    private record DayViewers(long unique, byte[] sketch) {}
+
+    private final java.util.Map<LocalDate, DayViewers> artistViewersByDay = new java.util.HashMap<>();
+
+    /**
+     * The per-artist rows of every loaded day, made from the per-post rows by the rollup's own SQL,
+     * with the loaded artist's exact viewers and sketch (as the rollup takes them from daily_viewers).
+     */
+    void artistRows(Connection c, String artist, LocalDate first, LocalDate last) throws SQLException {
+        try (PreparedStatement rollUp = c.prepareStatement("select vts_roll_up_artists(?)");
+             PreparedStatement viewers = c.prepareStatement(
+                     "update daily_artist_stats set unique_viewers = ?, viewer_sketch = ? where artist_id = ? and day = ?")) {
+            for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+                rollUp.setObject(1, day);
+                rollUp.execute();
+                DayViewers v = artistViewersByDay.get(day);
+                viewers.setLong(1, v.unique());
+                viewers.setBytes(2, v.sketch());
+                viewers.setString(3, artist);
+                viewers.setObject(4, day);
+                viewers.executeUpdate();
+            }
+        }
     }
 
     /**

@@ -101,6 +101,7 @@ public final class StatsBench {
             System.out.printf("loading: %,d rows, %,d views; other artists' rows (%,d posts)…%n", loaded.rows(),
                     loaded.views(), OTHER_POSTS);
             daily.others(c, FIRST_OTHER_POST, OTHER_POSTS, OTHER_ARTISTS, from, yesterday);
+            daily.artistRows(c, ARTIST, from, yesterday);
             try (PreparedStatement ps = c.prepareStatement("""
                     insert into rollup_state (singleton, watermark) values (true, ?)
                     on conflict (singleton) do update set watermark = excluded.watermark""")) {
@@ -111,7 +112,7 @@ public final class StatsBench {
             Instant midnight = today.atStartOfDay(ZoneOffset.UTC).toInstant();
             RawEventLoader.Loaded raw = RawEventLoader.between(c, midnight, Instant.now(), TODAY_EVENTS, new Posts(FIRST_POST, posts));
             s.execute("vacuum (analyze) daily_post_stats");
-            s.execute("vacuum (analyze) daily_artist_viewers");
+            s.execute("vacuum (analyze) daily_artist_stats");
             s.execute("vacuum (analyze) view_events");
             s.execute("vacuum (analyze) daily_viewers");
             table.add("daily rows of the artist", loaded.rows(), "", String.format("%d posts x %d days before today; setup",

@@ -169,7 +169,7 @@ class StatsTruthTest {
 
     static void truncateRollup(TestDatabase db) throws Exception {
         try (var c = db.connect(); var s = c.createStatement()) {
-            s.execute("truncate daily_post_stats, daily_artist_viewers, rollup_days, rollup_state");
+            s.execute("truncate daily_post_stats, daily_artist_stats, rollup_days, rollup_state");
         }
     }
 
