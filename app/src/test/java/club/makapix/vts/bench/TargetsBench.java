@@ -29,6 +29,8 @@ public final class TargetsBench {
     private static final int BATCH = 100;
     /** Connections opened at once: enough to be quick, few enough not to flood the server's accept queue. */
     private static final int CONNECTING_AT_ONCE = 200;
+    /** Each VTS load runs this long before the first run, so that run does not measure the JIT compiler. */
+    private static final int WARM_UP_SECONDS = 5;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private final TargetsOptions options;
@@ -66,6 +68,7 @@ public final class TargetsBench {
         List<TargetsRun> runs = new ArrayList<>();
         try (MosquittoDrain drain = new MosquittoDrain(options.mosquittoPort(), topics);
              MqttLoad vtsLoad = new MqttLoad(vts, POSTS); MqttLoad mosquittoLoad = new MqttLoad(mosquitto, POSTS)) {
+            warmUp(vtsLoad);
             for (int run = 1; run <= options.runs(); run++) {
                 System.out.printf("run %d of %d%n", run, options.runs());
                 runs.add(runOnce(vtsLoad, mosquittoLoad, drain));
@@ -114,6 +117,19 @@ public final class TargetsBench {
         timeline.add("copy", copy, 0);
         System.out.printf(Locale.ROOT, "  [copy] %,.0f rows/s%n", copy);
         return new TargetsRun(mqttVts, mqttMosquitto, relayed, mqttHalf, hello, single, singleHalf, batch, copy);
+    }
+
+    /** Not reported; drawn in the timeline as "warm-up". */
+    private void warmUp(MqttLoad vtsLoad) throws Exception {
+        System.out.printf("warm-up: %d s of each VTS load%n", WARM_UP_SECONDS);
+        HttpLoad http = new HttpLoad(options.httpPort(), options.httpConnections());
+        WebRequests requests = new WebRequests(options.httpPort(), POSTS);
+        LoadStats mqtt = new LoadStats();
+        PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, mqtt, timeline, end -> vtsLoad.flatOut(options.inflight(), end, mqtt));
+        LoadStats single = new LoadStats();
+        PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, single, timeline, end -> http.flatOut(requests::single, end, single));
+        LoadStats batch = new LoadStats();
+        PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, batch, timeline, end -> http.flatOut(() -> requests.batch(BATCH), end, batch));
     }
 
     /** Connects the idle players, and measures the server's heap after a GC with none and with all of them. */

@@ -6,28 +6,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The PNG of a run: throughput (top) and p99 latency (bottom, log scale) second by second, one colour per phase. */
+/**
+ * The PNG of a run: throughput (top) and p99 latency (bottom) second by second, one colour per
+ * phase; both on log scales, as the phases differ by orders of magnitude.
+ */
 final class TimelinePlot {
     private TimelinePlot() {}
 
     static void write(Timeline timeline, Path png, String title) throws IOException {
-        XYChart throughput = chart(title + ": throughput", "events (or rows) / s");
-        XYChart latency = chart("latency p99 over each second", "ms (log)");
-        latency.getStyler().setYAxisLogarithmic(true);
+        XYChart throughput = chart(title + ": throughput", "events (or rows) / s, log");
+        XYChart latency = chart("latency p99 over each second", "ms, log");
         for (Map.Entry<String, List<Timeline.Point>> phase : byPhase(timeline).entrySet()) {
-            List<Double> at = phase.getValue().stream().map(Timeline.Point::atSeconds).toList();
-            add(throughput, phase.getKey(), at, phase.getValue().stream().map(Timeline.Point::perSecond).toList());
-            List<Timeline.Point> timed = phase.getValue().stream().filter(p -> p.p99Ms() > 0).toList();
-            if (!timed.isEmpty()) {
-                add(latency, phase.getKey(), timed.stream().map(Timeline.Point::atSeconds).toList(),
-                        timed.stream().map(Timeline.Point::p99Ms).toList());
-            }
+            add(throughput, phase.getKey(), phase.getValue(), Timeline.Point::perSecond);
+            add(latency, phase.getKey(), phase.getValue(), Timeline.Point::p99Ms);
         }
         String file = png.toString().replaceFirst("\\.png$", "");
         BitmapEncoder.saveBitmap(List.of(throughput, latency), 2, 1, file, BitmapEncoder.BitmapFormat.PNG);
@@ -37,7 +35,8 @@ final class TimelinePlot {
         XYChart chart = new XYChartBuilder().width(1400).height(450).title(title).xAxisTitle("seconds since start")
                 .yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
-        chart.getStyler().setMarkerSize(4);
+        chart.getStyler().setMarkerSize(5);
+        chart.getStyler().setYAxisLogarithmic(true);
         return chart;
     }
 
@@ -48,8 +47,14 @@ final class TimelinePlot {
         return phases;
     }
 
-    private static void add(XYChart chart, String name, List<Double> x, List<Double> y) {
-        XYSeries series = chart.addSeries(name, x, y);
+    /** Only positive values: a log scale has no place for 0 (a second with nothing done, or no latency measured). */
+    private static void add(XYChart chart, String name, List<Timeline.Point> points, ToDoubleFunction<Timeline.Point> y) {
+        List<Timeline.Point> shown = points.stream().filter(p -> y.applyAsDouble(p) > 0).toList();
+        if (shown.isEmpty()) {
+            return;
+        }
+        XYSeries series = chart.addSeries(name, shown.stream().map(Timeline.Point::atSeconds).toList(),
+                shown.stream().map(p -> y.applyAsDouble(p)).toList());
         series.setMarker(SeriesMarkers.CIRCLE);
         series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     }
