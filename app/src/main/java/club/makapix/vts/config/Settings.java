@@ -52,10 +52,11 @@ public record Settings(
     /**
      * The HTTP door: viewer tokens (HS256 secret; null = no viewer tokens), proxies whose
      * X-Forwarded-For is believed, origins allowed by CORS ("*" = any), the web impression rate limit,
-     * and the tracker's dwell time before a view.
+     * the tracker's dwell time before a view, and whether the benchmark's reference route
+     * ({@code /bench/hello}, off by default) is served.
      */
     public record Web(String jwtSecret, List<AddressRange> trustedProxies, List<String> corsOrigins,
-                      Duration impressionRateLimit, Duration viewDwell) {}
+                      Duration impressionRateLimit, Duration viewDwell, boolean benchEndpoints) {}
 
     /**
      * When the nightly rollup runs ({@code at}, UTC; null = only on demand), how long raw events are
@@ -122,7 +123,8 @@ public record Settings(
                         r.list("VTS_TRUSTED_PROXIES").stream().map(p -> r.range("VTS_TRUSTED_PROXIES", p)).toList(),
                         r.list("VTS_CORS_ORIGINS"),
                         Duration.ofMillis(r.integer("VTS_WEB_IMPRESSION_RATE_LIMIT_MS", 3000, 0, 86_400_000)),
-                        Duration.ofMillis(r.integer("VTS_VIEW_DWELL_MS", 2000, 0, 600_000))),
+                        Duration.ofMillis(r.integer("VTS_VIEW_DWELL_MS", 2000, 0, 600_000)),
+                        r.bool("VTS_BENCH_ENDPOINTS", false)),
                 r.text("VTS_GEOIP_DB", null) == null ? null : r.readableFile("VTS_GEOIP_DB", r.text("VTS_GEOIP_DB", null)),
                 r.bool("VTS_IP_HASH_DAILY_KEY", false),
                 new RollupSchedule(

@@ -91,6 +91,14 @@ public final class HttpServer implements AutoCloseable {
             out.put("broker", broker ? "ok" : "unavailable");
             ctx.status(db && broker ? 200 : 503).json(out);
         });
+        if (web.benchEndpoints()) {
+            // scripts/bench's hello-world reference: this HTTP stack's cost per request without any ingestion
+            app.get("/bench/hello", ctx -> ctx.json(Map.of("status", "hello")));
+            app.post("/bench/hello", ctx -> {
+                BoundedBody.read(ctx, MAX_BODY_BYTES);
+                ctx.status(201).json(Map.of("status", "hello"));
+            });
+        }
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.start(bindAddress, port);
     }

@@ -1,0 +1,208 @@
+package club.makapix.vts.bench;
+
+import club.makapix.vts.protocol.Topics;
+import club.makapix.vts.support.Admin;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code scripts/bench targets}: measures every figure of the performance targets against a running
+ * server and its references in the same run (bare Mosquitto, a hello-world route on the same HTTP
+ * stack, plain COPY into the same PostgreSQL), prints the table and writes it with a PNG timeline
+ * (see README, "Benchmarks").
+ */
+public final class TargetsBench {
+    /** Posts registered and viewed at random. */
+    private static final int POSTS = 100;
+    private static final int BATCH = 100;
+    /** Connections opened at once: enough to be quick, few enough not to flood the server's accept queue. */
+    private static final int CONNECTING_AT_ONCE = 200;
+    /** Each VTS load runs this long before the first run, so that run does not measure the JIT compiler. */
+    private static final int WARM_UP_SECONDS = 5;
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final TargetsOptions options;
+    private final Topics topics = new Topics(Topics.DEFAULT_PREFIX);
+    private final Timeline timeline = new Timeline();
+
+    private TargetsBench(TargetsOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        TargetsOptions options;
+        try {
+            options = TargetsOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        new TargetsBench(options).run();
+        // connections that would not close must not keep the run alive
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        String machine = machine();
+        String stamp = STAMP.format(Instant.now());
+        List<PlayerIdentity> identities = register(Math.max(options.players(), options.idlePlayers()));
+        TargetsReport.IdlePlayers idle = options.idlePlayers() == 0 ? null : idlePlayers(identities.subList(0, options.idlePlayers()));
+
+        List<PlayerIdentity> loadPlayers = identities.subList(0, options.players());
+        List<BenchConnection> vts = connect(options.mqttPort(), loadPlayers, "VTS");
+        List<BenchConnection> mosquitto = connect(options.mosquittoPort(), loadPlayers, "Mosquitto");
+        List<TargetsRun> runs = new ArrayList<>();
+        try (MosquittoDrain drain = new MosquittoDrain(options.mosquittoPort(), topics);
+             MqttLoad vtsLoad = new MqttLoad(vts, POSTS); MqttLoad mosquittoLoad = new MqttLoad(mosquitto, POSTS)) {
+            warmUp(vtsLoad);
+            for (int run = 1; run <= options.runs(); run++) {
+                System.out.printf("run %d of %d%n", run, options.runs());
+                runs.add(runOnce(vtsLoad, mosquittoLoad, drain));
+            }
+        } finally {
+            closeAll(vts);
+            closeAll(mosquitto);
+        }
+
+        TargetsReport report = new TargetsReport(options, machine, runs, idle);
+        report.print();
+        report.write(options.outDir(), stamp, timeline);
+        Path png = options.outDir().resolve(stamp + "-targets.png");
+        TimelinePlot.write(timeline, png, "VTS benchmark " + stamp);
+        System.out.println("\nwritten: " + options.outDir().resolve(stamp + "-targets.json") + ", " + stamp + "-targets.csv, "
+                + stamp + "-timeline.csv, " + png.getFileName());
+    }
+
+    private TargetsRun runOnce(MqttLoad vtsLoad, MqttLoad mosquittoLoad, MosquittoDrain drain) throws Exception {
+        int seconds = options.seconds();
+        LoadStats s1 = new LoadStats();
+        PhaseResult mqttVts = PhaseWindow.run("mqtt-vts", seconds, 1, s1, timeline, end -> vtsLoad.flatOut(options.inflight(), end, s1));
+        long relayedBefore = drain.received();
+        LoadStats s2 = new LoadStats();
+        PhaseResult mqttMosquitto = PhaseWindow.run("mqtt-mosquitto", seconds, 1, s2, timeline,
+                end -> mosquittoLoad.flatOut(options.inflight(), end, s2));
+        double relayed = (double) (drain.received() - relayedBefore) / seconds;
+        LoadStats s3 = new LoadStats();
+        PhaseResult mqttHalf = PhaseWindow.run("mqtt-vts-half", seconds, 1, s3, timeline,
+                end -> vtsLoad.paced(mqttVts.perSecond() / 2, end, s3));
+
+        HttpLoad http = new HttpLoad(options.httpPort(), options.httpConnections());
+        WebRequests requests = new WebRequests(options.httpPort(), POSTS);
+        LoadStats s4 = new LoadStats();
+        PhaseResult hello = PhaseWindow.run("http-hello", seconds, 1, s4, timeline, end -> http.flatOut(requests::hello, end, s4));
+        LoadStats s5 = new LoadStats();
+        PhaseResult single = PhaseWindow.run("http-single", seconds, 1, s5, timeline, end -> http.flatOut(requests::single, end, s5));
+        LoadStats s6 = new LoadStats();
+        PhaseResult singleHalf = PhaseWindow.run("http-single-half", seconds, 1, s6, timeline,
+                end -> http.paced(requests::single, single.perSecond() / 2, end, s6));
+        Instant batchStart = Instant.now();
+        LoadStats s7 = new LoadStats();
+        PhaseResult batch = PhaseWindow.run("http-batch", seconds, BATCH, s7, timeline,
+                end -> http.flatOut(() -> requests.batch(BATCH), end, s7));
+        double copy = new CopyReference(options.jdbcUrl()).rowsPerSecond(batchStart, BATCH, options.httpConnections());
+        timeline.add("copy", copy, 0);
+        System.out.printf(Locale.ROOT, "  [copy] %,.0f rows/s%n", copy);
+        return new TargetsRun(mqttVts, mqttMosquitto, relayed, mqttHalf, hello, single, singleHalf, batch, copy);
+    }
+
+    /** Not reported; drawn in the timeline as "warm-up". */
+    private void warmUp(MqttLoad vtsLoad) throws Exception {
+        System.out.printf("warm-up: %d s of each VTS load%n", WARM_UP_SECONDS);
+        HttpLoad http = new HttpLoad(options.httpPort(), options.httpConnections());
+        WebRequests requests = new WebRequests(options.httpPort(), POSTS);
+        LoadStats mqtt = new LoadStats();
+        PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, mqtt, timeline, end -> vtsLoad.flatOut(options.inflight(), end, mqtt));
+        LoadStats single = new LoadStats();
+        PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, single, timeline, end -> http.flatOut(requests::single, end, single));
+        LoadStats batch = new LoadStats();
+        PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, batch, timeline, end -> http.flatOut(() -> requests.batch(BATCH), end, batch));
+    }
+
+    /** Connects the idle players, and measures the server's heap after a GC with none and with all of them. */
+    private TargetsReport.IdlePlayers idlePlayers(List<PlayerIdentity> players) throws Exception {
+        ServerMemory withNone = ServerMemory.measure(options.serverPid(), options.httpPort());
+        List<BenchConnection> idle = connect(options.mqttPort(), players, "idle VTS");
+        try {
+            ServerMemory withIdle = ServerMemory.measure(options.serverPid(), options.httpPort());
+            int connected = (int) idle.stream().filter(BenchConnection::isConnected).count();
+            System.out.printf(Locale.ROOT, "%,d idle players: server heap %.0f MB (%.0f with none), RSS %.0f MB (%.0f)%n",
+                    connected, withIdle.heapMb(), withNone.heapMb(), withIdle.rssMb(), withNone.rssMb());
+            return new TargetsReport.IdlePlayers(connected, withNone, withIdle);
+        } finally {
+            closeAll(idle);
+        }
+    }
+
+    /** Posts 1..POSTS, and players owned by other users (so their views count: not self-views). */
+    private List<PlayerIdentity> register(int count) throws Exception {
+        long start = System.nanoTime();
+        Admin admin = new Admin(options.httpPort(), options.adminToken());
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (long post = 1; post <= POSTS; post++) {
+                long id = post;
+                calls.add(pool.submit(() -> admin.post(id, "bench-artist-" + id % 10)));
+            }
+            List<PlayerIdentity> players = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                PlayerIdentity player = new PlayerIdentity(UUID.randomUUID().toString(), "bench-secret-" + UUID.randomUUID());
+                String owner = "bench-owner-" + i % 50;
+                players.add(player);
+                calls.add(pool.submit(() -> admin.player(player.key(), owner, player.secret())));
+            }
+            for (Future<?> call : calls) {
+                call.get(60, TimeUnit.SECONDS);
+            }
+            System.out.printf(Locale.ROOT, "registered %d posts and %,d players in %.1f s%n", POSTS, count, (System.nanoTime() - start) / 1e9);
+            return players;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Connects every player, {@link #CONNECTING_AT_ONCE} at a time; fails if any cannot connect. */
+    private List<BenchConnection> connect(int port, List<PlayerIdentity> players, String to) throws Exception {
+        long start = System.nanoTime();
+        List<BenchConnection> connections = new ArrayList<>(players.size());
+        for (int from = 0; from < players.size(); from += CONNECTING_AT_ONCE) {
+            List<CompletableFuture<BenchConnection>> group = players.subList(from, Math.min(players.size(), from + CONNECTING_AT_ONCE))
+                    .stream().map(p -> BenchConnection.connect(port, topics, p)).toList();
+            for (CompletableFuture<BenchConnection> c : group) {
+                connections.add(c.get(60, TimeUnit.SECONDS));
+            }
+        }
+        System.out.printf(Locale.ROOT, "connected %,d players to %s in %.1f s%n", connections.size(), to, (System.nanoTime() - start) / 1e9);
+        return connections;
+    }
+
+    private static void closeAll(List<BenchConnection> connections) {
+        try {
+            CompletableFuture.allOf(connections.stream().map(BenchConnection::close).toArray(CompletableFuture[]::new))
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("bench: some connections did not close: " + e);
+        }
+    }
+
+    /** Cores and load average when the benchmark starts: the figures mean little without them. */
+    private static String machine() throws Exception {
+        String load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0];
+        return String.format(Locale.ROOT, "machine: %d cores, load average %s at start (load generator, server and references share them)",
+                Runtime.getRuntime().availableProcessors(), load);
+    }
+}

@@ -1,0 +1,123 @@
+package club.makapix.vts.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The table of {@code scripts/bench targets}: every figure of the performance targets as the median
+ * over the runs, each ratio taken within one run (VTS and its reference measured a minute apart on
+ * the same machine) before the median is taken. Also written as JSON (every run) and CSV (the table).
+ *
+ * @param idle the memory figure: the server with no player and with the idle players connected; null when skipped
+ */
+record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> runs, IdlePlayers idle) {
+
+    /** @param connected idle players connected when measured */
+    record IdlePlayers(int connected, ServerMemory withNone, ServerMemory withIdle) {}
+
+    private record Row(String figure, String vts, String reference, String ratio, String target, String verdict) {}
+
+    private List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        double mqttRatio = median(TargetsRun::mqttRatio);
+        rows.add(new Row("MQTT ingest QoS 1, events/s", count(median(r -> r.mqttVts().perSecond())),
+                "Mosquitto " + count(median(r -> r.mqttMosquitto().perSecond()))
+                        + " (relayed " + count(median(TargetsRun::mosquittoRelayedPerSecond)) + ")",
+                ratio(mqttRatio), ">= 0.50", verdict(mqttRatio >= 0.5)));
+        rows.add(new Row("  PUBACK p50 / p99 ms at max", ms(median(r -> r.mqttVts().p50Ms())) + " / " + ms(median(r -> r.mqttVts().p99Ms())),
+                "Mosquitto " + ms(median(r -> r.mqttMosquitto().p50Ms())) + " / " + ms(median(r -> r.mqttMosquitto().p99Ms())),
+                "", "", ""));
+        double mqttHalfP99 = median(r -> r.mqttVtsHalf().p99Ms());
+        rows.add(new Row("  PUBACK p99 ms at half max", ms(mqttHalfP99) + " at " + count(median(r -> r.mqttVtsHalf().perSecond())) + "/s",
+                "", "", "<= 50 ms", verdict(mqttHalfP99 <= 50)));
+        double singleRatio = median(TargetsRun::singleRatio);
+        rows.add(new Row("HTTP single POST, req/s", count(median(r -> r.httpSingle().perSecond())),
+                "hello-world " + count(median(r -> r.httpHello().perSecond())), ratio(singleRatio), ">= 0.50",
+                verdict(singleRatio >= 0.5)));
+        rows.add(new Row("  p50 / p99 ms at max", ms(median(r -> r.httpSingle().p50Ms())) + " / " + ms(median(r -> r.httpSingle().p99Ms())),
+                "hello-world " + ms(median(r -> r.httpHello().p50Ms())) + " / " + ms(median(r -> r.httpHello().p99Ms())),
+                "", "", ""));
+        double singleHalfP99 = median(r -> r.httpSingleHalf().p99Ms());
+        rows.add(new Row("  p99 ms at half max", ms(singleHalfP99) + " at " + count(median(r -> r.httpSingleHalf().perSecond())) + "/s",
+                "", "", "<= 50 ms", verdict(singleHalfP99 <= 50)));
+        double batchRatio = median(TargetsRun::batchRatio);
+        rows.add(new Row("HTTP batches of 100, events/s", count(median(r -> r.httpBatch().perSecond())),
+                "COPY " + count(median(TargetsRun::copyRowsPerSecond)) + " rows/s", ratio(batchRatio), ">= 0.50",
+                verdict(batchRatio >= 0.5)));
+        rows.add(new Row("  p50 / p99 ms per batch", ms(median(r -> r.httpBatch().p50Ms())) + " / " + ms(median(r -> r.httpBatch().p99Ms())),
+                "", "", "", ""));
+        if (idle != null) {
+            rows.add(new Row(String.format(Locale.ROOT, "%,d idle players: heap MB", idle.connected),
+                    String.format(Locale.ROOT, "%.0f (RSS %.0f)", idle.withIdle.heapMb(), idle.withIdle.rssMb()),
+                    String.format(Locale.ROOT, "no player: %.0f (RSS %.0f)", idle.withNone.heapMb(), idle.withNone.rssMb()),
+                    "", "<= 512 MB", verdict(idle.withIdle.heapMb() <= 512)));
+        }
+        rows.add(new Row("errors (all phases, all runs)", count(runs.stream().mapToLong(TargetsRun::errors).sum()), "", "", "0",
+                verdict(runs.stream().allMatch(r -> r.errors() == 0))));
+        return rows;
+    }
+
+    void print() {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "VTS performance targets: %d players x %d in flight, %d HTTP connections, %d s a phase, "
+                + "median of %d run%s%n%s%n", options.players(), options.inflight(), options.httpConnections(), options.seconds(),
+                runs.size(), runs.size() == 1 ? "" : "s", machine);
+        String format = "  %-32s %-24s %-38s %-6s %-10s %s%n";
+        System.out.printf(format, "figure", "VTS", "reference (same run)", "ratio", "target", "");
+        rows().forEach(r -> System.out.printf(format, r.figure, r.vts, r.reference, r.ratio, r.target, r.verdict));
+    }
+
+    /** {@code <stamp>-targets.json} (options, machine, every run, memory), {@code .csv} (the table) and the timeline CSV. */
+    void write(Path dir, String stamp, Timeline timeline) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("options", Map.of("players", options.players(), "inflight", options.inflight(),
+                "http_connections", options.httpConnections(), "seconds", options.seconds(), "runs", options.runs()));
+        json.put("machine", machine);
+        json.put("runs", runs);
+        json.put("idle", idle);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(stamp + "-targets.json").toFile(), json);
+        StringBuilder csv = new StringBuilder("figure,vts,reference,ratio,target,verdict\n");
+        rows().forEach(r -> csv.append(String.join(",", quoted(r.figure.trim()), quoted(r.vts), quoted(r.reference), r.ratio,
+                quoted(r.target), r.verdict)).append('\n'));
+        Files.writeString(dir.resolve(stamp + "-targets.csv"), csv);
+        StringBuilder points = new StringBuilder(Timeline.CSV_HEADER).append('\n');
+        timeline.points().forEach(p -> points.append(p.csv()).append('\n'));
+        Files.writeString(dir.resolve(stamp + "-timeline.csv"), points);
+    }
+
+    private double median(ToDoubleFunction<TargetsRun> figure) {
+        double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+        int mid = values.length / 2;
+        return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    }
+
+    private static String count(double n) {
+        return String.format(Locale.ROOT, "%,.0f", n);
+    }
+
+    private static String ms(double ms) {
+        return String.format(Locale.ROOT, ms < 10 ? "%.1f" : "%.0f", ms);
+    }
+
+    private static String ratio(double r) {
+        return String.format(Locale.ROOT, "%.2f", r);
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "met" : "MISSED";
+    }
+
+    private static String quoted(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,40 @@
+package club.makapix.vts.bench;
+
+/**
+ * The phases of one run, measured back to back so each ratio compares loads of the same minute.
+ *
+ * @param mqttVts        players publishing to VTS as fast as PUBACKs return (PUBACK after commit)
+ * @param mqttMosquitto  the same players and load against bare Mosquitto
+ * @param mosquittoRelayedPerSecond what Mosquitto's subscriber received, per second of that load
+ * @param mqttVtsHalf    VTS paced at half of {@code mqttVts}'s rate
+ * @param httpHello      single POSTs to the hello-world route of the same server
+ * @param httpSingle     single views, {@code POST /v1/posts/{id}/views}
+ * @param httpSingleHalf single views paced at half of {@code httpSingle}'s rate
+ * @param httpBatch      batches of 100 events, {@code POST /v1/events} (rate in events/s)
+ * @param copyRowsPerSecond the same rows as the batch load stored, by plain COPY
+ */
+record TargetsRun(PhaseResult mqttVts, PhaseResult mqttMosquitto, double mosquittoRelayedPerSecond, PhaseResult mqttVtsHalf,
+                  PhaseResult httpHello, PhaseResult httpSingle, PhaseResult httpSingleHalf, PhaseResult httpBatch,
+                  double copyRowsPerSecond) {
+
+    double mqttRatio() {
+        return ratio(mqttVts.perSecond(), mqttMosquitto.perSecond());
+    }
+
+    double singleRatio() {
+        return ratio(httpSingle.perSecond(), httpHello.perSecond());
+    }
+
+    double batchRatio() {
+        return ratio(httpBatch.perSecond(), copyRowsPerSecond);
+    }
+
+    long errors() {
+        return mqttVts.errors() + mqttMosquitto.errors() + mqttVtsHalf.errors() + httpHello.errors() + httpSingle.errors()
+                + httpSingleHalf.errors() + httpBatch.errors();
+    }
+
+    private static double ratio(double measured, double reference) {
+        return reference == 0 ? 0 : measured / reference;
+    }
+}
