@@ -55,7 +55,8 @@ final class Access {
         return MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String bearer(Context ctx) {
+    /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+    static String bearer(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;

@@ -141,14 +141,14 @@ final class IngestRoutes {
 
     /** A player without MQTT: {@code Authorization: Bearer <player_key>:<secret>}, the MQTT payload as body. */
     private void player(Context ctx) {
-        String auth = ctx.header("Authorization");
-        int colon = auth == null ? -1 : auth.indexOf(':');
-        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || colon < 8) {
+        String credentials = Access.bearer(ctx);
+        int colon = credentials == null ? -1 : credentials.indexOf(':');
+        if (colon < 1) {
             throw new ApiError(401, "player_not_registered", "Authorization must be Bearer <player_key>:<secret>");
         }
-        String key = auth.substring(7, colon).trim();
+        String key = credentials.substring(0, colon);
         Player player = players.find(key);
-        if (player == null || player.revoked() || !players.checkSecret(player, auth.substring(colon + 1))) {
+        if (player == null || player.revoked() || !players.checkSecret(player, credentials.substring(colon + 1))) {
             throw new ApiError(401, "player_not_registered", "unknown player or wrong secret");
         }
         byte[] payload = BoundedBody.read(ctx, MAX_BODY_BYTES);
@@ -167,13 +167,13 @@ final class IngestRoutes {
     }
 
     private Origin webOrigin(Context ctx) {
-        String auth = ctx.header("Authorization");
         String subject = null;
-        if (auth != null) {
-            if (!auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (ctx.header("Authorization") != null) {
+            String token = Access.bearer(ctx);
+            if (token == null) {
                 throw new ApiError(401, "invalid_token", "Authorization must be Bearer <JWT>");
             }
-            subject = tokens.verify(auth.substring(7).trim()).subject();
+            subject = tokens.verify(token).subject();
         }
         return Origin.web(clock.instant(), addresses.of(ctx), ctx.userAgent(), ctx.header("Referer"), subject, timeoutNanos);
     }
