@@ -28,6 +28,12 @@ final class BenchArgs {
         return values.getOrDefault(name, fallback);
     }
 
+    /** A number that must be given. */
+    int requiredNumber(String name, int min, int max) {
+        required(name);
+        return (int) number(name, 0, min, max);
+    }
+
     long number(String name, long fallback, long min, long max) {
         String v = values.get(name);
         if (v == null) {

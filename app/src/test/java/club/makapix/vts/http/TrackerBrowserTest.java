@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import club.makapix.vts.support.Admin;
 import club.makapix.vts.support.Ports;
+import club.makapix.vts.support.HeadlessChromium;
 import club.makapix.vts.support.RunningServer;
 import club.makapix.vts.support.TestDatabase;
 import java.net.http.HttpResponse;
@@ -70,16 +71,9 @@ class TrackerBrowserTest {
         httpPort = Ports.free();
         vts = RunningServer.start(db, settings());
         profile = Files.createTempDirectory("vts-chromium");
-        // the system's chromedriver and chromium: Selenium Manager must download nothing
-        System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--window-size=1200,900",
-                "--user-agent=" + DESKTOP_CHROME, "--disable-blink-features=AutomationControlled");
-        browser = new ChromeDriver(options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        ChromeOptions options = HeadlessChromium.options(profile, "1200,900");
+        options.addArguments("--user-agent=" + DESKTOP_CHROME, "--disable-blink-features=AutomationControlled");
+        browser = HeadlessChromium.start(options);
     }
 
     @AfterAll

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import club.makapix.vts.support.Admin;
 import club.makapix.vts.support.GeoFixture;
+import club.makapix.vts.support.HeadlessChromium;
 import club.makapix.vts.support.RunningServer;
 import club.makapix.vts.support.TestClock;
 import club.makapix.vts.support.TestDatabase;
@@ -97,18 +98,12 @@ class DashboardBrowserTest {
         }
         clock.set(History.noon(LAST).plusSeconds(3600));
 
-        // the system's chromedriver and chromium (Debian's): Selenium Manager must download nothing
-        System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + work.resolve("profile"), "--window-size=1280,1000", "--lang=en-US");
+        ChromeOptions options = HeadlessChromium.options(work.resolve("profile"), "1280,1000");
+        options.addArguments("--lang=en-US");
         options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
                 "download.prompt_for_download", false));
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        browser = new ChromeDriver(options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = HeadlessChromium.start(options);
     }
 
     @AfterAll
