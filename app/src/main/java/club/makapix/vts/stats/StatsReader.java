@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -86,7 +85,6 @@ public final class StatsReader {
             """;
 
     private final Jdbi jdbi;
-    private final ObjectMapper json = new ObjectMapper();
 
     public StatsReader(Jdbi jdbi) {
         this.jdbi = jdbi;
@@ -180,15 +178,21 @@ public final class StatsReader {
                     span[1] = latest(span[1], rs.getTimestamp(6));
                     return null;
                 }).list();
+        // every map of every day row expanded once into (key, count) pairs and summed: linear in the
+        // pairs (an artist's range is one row per rolled-up day, plus today's per-post rows)
         Map<String, Map<String, Long>> breakdowns = new LinkedHashMap<>();
-        range.bind(h.createQuery(days + "select " + String.join(", ",
-                        BREAKDOWNS.stream().map(b -> "vts_sum_counts(" + b + ")::text").toList()) + " from days"), artist, post)
-                .map((rs, ctx) -> {
-                    for (int i = 0; i < BREAKDOWNS.size(); i++) {
-                        breakdowns.put(BREAKDOWNS.get(i), counts(rs.getString(i + 1)));
-                    }
-                    return null;
-                }).one();
+        BREAKDOWNS.forEach(b -> breakdowns.put(b, new TreeMap<>()));
+        range.bind(h.createQuery(days + """
+                        select d.name, kv.key, sum(kv.value::bigint)
+                        from days
+                        cross join lateral (values ('views_by_country', views_by_country), ('views_by_device', views_by_device),
+                            ('views_by_source', views_by_source), ('views_by_channel', views_by_channel),
+                            ('impressions_by_channel', impressions_by_channel), ('views_by_play_order', views_by_play_order),
+                            ('impressions_by_play_order', impressions_by_play_order)) as d(name, m)
+                        cross join lateral jsonb_each_text(d.m) as kv
+                        group by d.name, kv.key"""), artist, post)
+                .map((rs, ctx) -> breakdowns.get(rs.getString(1)).put(rs.getString(2), rs.getLong(3)))
+                .list();
         if (post == null) {
             artistDailyUniques(h, range, artist, perDay);
         }
@@ -252,17 +256,6 @@ public final class StatsReader {
                 }).list();
         Map<Long, Long> out = new HashMap<>();
         sketches.forEach((id, s) -> out.put(id, s.estimate()));
-        return out;
-    }
-
-    /** A count map as the database sums it, in key order. */
-    private Map<String, Long> counts(String jsonMap) {
-        Map<String, Long> out = new TreeMap<>();
-        try {
-            json.readTree(jsonMap).properties().forEach(e -> out.put(e.getKey(), e.getValue().asLong()));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("vts_sum_counts returned no JSON: " + jsonMap, e);
-        }
         return out;
     }
 
