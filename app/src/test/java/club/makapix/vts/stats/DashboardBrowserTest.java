@@ -29,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,24 +77,10 @@ class DashboardBrowserTest {
         work = Files.createTempDirectory("vts-dashboard");
         downloads = Files.createDirectories(work.resolve("downloads"));
         TestClock clock = new TestClock(History.noon(FIRST));
-        vts = RunningServer.start(db, Map.of(
-                "VTS_GEOIP_DB", GeoFixture.writeTo(work).toString(),
-                "VTS_TRUSTED_PROXIES", "127.0.0.1/32",
-                "VTS_JWT_SECRET", History.JWT_SECRET,
-                "VTS_PLAYER_RATE_LIMIT_MS", "0",
-                "VTS_WEB_IMPRESSION_RATE_LIMIT_MS", "0"), clock);
+        vts = RunningServer.start(db, History.serverSettings(GeoFixture.writeTo(work)), clock);
         History.POSTS.forEach((artist, posts) -> posts.forEach(p -> putPost(p, artist, TITLES.get(p))));
         QUIET_POSTS.forEach(p -> putPost(p, "ana", "Study " + (p - 105)));
-        Map<String, String> players = new LinkedHashMap<>();
-        for (int i = 1; i <= 4; i++) {
-            String key = UUID.randomUUID().toString();
-            vts.admin.player(key, "user-" + (5 * i), "secret-" + key);
-            players.put(key, "secret-" + key);
-        }
-        history = new History(vts.httpPort(), vts.mqttUri(), clock, players);
-        for (LocalDate d = FIRST; !d.isAfter(LAST); d = d.plusDays(1)) {
-            history.day(History.noon(d));
-        }
+        history = History.sendThrough(vts, clock, FIRST, LAST);
         clock.set(History.noon(LAST).plusSeconds(3600));
 
         ChromeOptions options = HeadlessChromium.options(work.resolve("profile"), "1280,1000");

@@ -50,7 +50,41 @@ final class History {
     private final Map<String, String> playerSecrets;
     private final List<Long> allPosts = POSTS.values().stream().flatMap(List::stream).sorted().toList();
 
-    History(int httpPort, String mqttUri, TestClock clock, Map<String, String> playerSecrets) {
+    /**
+     * What a server needs for the history: the fixture's countries, loopback as the trusted proxy
+     * (X-Forwarded-For stands in for visitors elsewhere), the viewer-token secret, and no rate limits
+     * (the truth counts every event sent). A mutable map: tests add their own.
+     */
+    static Map<String, String> serverSettings(java.nio.file.Path geoipDatabase) {
+        Map<String, String> settings = new java.util.HashMap<>();
+        settings.put("VTS_GEOIP_DB", geoipDatabase.toString());
+        settings.put("VTS_TRUSTED_PROXIES", "127.0.0.1/32");
+        settings.put("VTS_JWT_SECRET", JWT_SECRET);
+        settings.put("VTS_PLAYER_RATE_LIMIT_MS", "0");
+        settings.put("VTS_WEB_IMPRESSION_RATE_LIMIT_MS", "0");
+        return settings;
+    }
+
+    /**
+     * Registers the history's four players (owned by user-5, user-10, … who also browse) and sends
+     * every day from {@code first} to {@code last} at noon. The posts must exist.
+     */
+    static History sendThrough(club.makapix.vts.support.RunningServer vts, TestClock clock, LocalDate first, LocalDate last)
+            throws Exception {
+        Map<String, String> players = new java.util.LinkedHashMap<>();
+        for (int i = 1; i <= 4; i++) {
+            String key = UUID.randomUUID().toString();
+            vts.admin.player(key, "user-" + (5 * i), "secret-" + key);
+            players.put(key, "secret-" + key);
+        }
+        History history = new History(vts.httpPort(), vts.mqttUri(), clock, players);
+        for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+            history.day(noon(d));
+        }
+        return history;
+    }
+
+    private History(int httpPort, String mqttUri, TestClock clock, Map<String, String> playerSecrets) {
         this.httpPort = httpPort;
         this.mqttUri = mqttUri;
         this.clock = clock;

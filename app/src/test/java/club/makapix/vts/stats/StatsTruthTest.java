@@ -60,27 +60,13 @@ class StatsTruthTest {
         Path work = Files.createTempDirectory("vts-truth");
         Path geo = GeoFixture.writeTo(work);
         TestClock clock = new TestClock(History.noon(FIRST));
-        Map<String, String> settings = Map.of(
-                "VTS_GEOIP_DB", geo.toString(),
-                "VTS_TRUSTED_PROXIES", "127.0.0.1/32",
-                "VTS_JWT_SECRET", History.JWT_SECRET,
-                "VTS_PLAYER_RATE_LIMIT_MS", "0",
-                "VTS_WEB_IMPRESSION_RATE_LIMIT_MS", "0",
-                "VTS_STATS_CACHE_S", "0",
-                "VTS_RAW_RETENTION_DAYS", "60");
+        Map<String, String> settings = History.serverSettings(geo);
+        settings.put("VTS_STATS_CACHE_S", "0");
+        settings.put("VTS_RAW_RETENTION_DAYS", "60");
         History history;
         try (RunningServer vts = RunningServer.start(db, settings, clock)) {
             History.POSTS.forEach((artist, posts) -> posts.forEach(p -> vts.admin.post(p, artist)));
-            Map<String, String> players = new LinkedHashMap<>();
-            for (int i = 1; i <= 4; i++) {
-                String key = UUID.randomUUID().toString();
-                vts.admin.player(key, "user-" + (5 * i), "secret-" + key);
-                players.put(key, "secret-" + key);
-            }
-            history = new History(vts.httpPort(), vts.mqttUri(), clock, players);
-            for (LocalDate d = FIRST; !d.isAfter(LAST); d = d.plusDays(1)) {
-                history.day(History.noon(d));
-            }
+            history = History.sendThrough(vts, clock, FIRST, LAST);
             Truth truth = history.truth();
             String admin = vts.server.adminToken();
 
