@@ -38,6 +38,7 @@ import club.makapix.vts.store.EmbeddedDatabaseServer;
 import club.makapix.vts.store.EventWriter;
 import club.makapix.vts.store.PlayerDirectory;
 import club.makapix.vts.store.PostDirectory;
+import club.makapix.vts.store.RedisConnection;
 import club.makapix.vts.store.SecretHasher;
 import club.makapix.vts.store.ViewEventStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -79,7 +80,6 @@ public final class Server implements AutoCloseable {
     private Database database;
     private Broker broker;
     private HttpServer http;
-    private Pipeline pipeline;
     private String adminToken;
 
     private Server(Settings settings, Clock clock) {
@@ -126,13 +126,14 @@ public final class Server implements AutoCloseable {
         PlayerDirectory players = new PlayerDirectory(database.jdbi(), new SecretHasher(settings.passwordHashIterations()));
         PostDirectory posts = new PostDirectory(database.jdbi());
 
-        WindowState window = windowState();
+        RedisConnection redis = openRedis();
+        WindowState window = windowState(redis);
         EventWriter writer = new EventWriter(events, settings.writeBatching(), metrics);
         started.push(writer);
         ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), daemon("vts-pipeline"));
         started.push(stageThreads::shutdownNow);
-        pipeline = new Pipeline(stages(players, posts, window, countries(), new AddressHasher(ipHashKey(dataDir),
+        Pipeline pipeline = new Pipeline(stages(players, posts, window, countries(), new AddressHasher(ipHashKey(dataDir),
                 settings.dailyIpHashKey()), new DeviceClassifier()), writer, stageThreads, metrics);
 
         StatusRecorder statuses = new StatusRecorder(players);
@@ -141,7 +142,8 @@ public final class Server implements AutoCloseable {
         broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), pipeline, players, connected, statuses, clock);
         started.push(broker);
 
-        StatsCache statsCache = statsCache();
+        StatsCache statsCache = redis == null ? new LocalStatsCache(settings.rollup().statsCacheTtl())
+                : new RedisStatsCache(redis, settings.rollup().statsCacheTtl());
         Rollup rollup = new Rollup(database.dataSource(), clock, rollupGrace(), settings.rollup().retentionDays(), metrics,
                 statsCache::refresh);
         rollup.publishWatermark();
@@ -176,14 +178,6 @@ public final class Server implements AutoCloseable {
                 new CountingRules());
     }
 
-    private StatsCache statsCache() {
-        if (settings.redisUrl() == null) {
-            return new LocalStatsCache(settings.rollup().statsCacheTtl());
-        }
-        RedisStatsCache cache = new RedisStatsCache(settings.redisUrl(), settings.rollup().statsCacheTtl());
-        started.push(cache);
-        return cache;
-    }
 
     /** A day is complete once every event that arrived during it has been written or given up. */
     private Duration rollupGrace() {
@@ -218,19 +212,27 @@ public final class Server implements AutoCloseable {
         return Database.open(embedded.jdbcUrl(), embedded.user(), null, 12);
     }
 
-    private WindowState windowState() {
-        LocalWindowState local = new LocalWindowState(settings.dedupeWindow(), 2_000_000);
+    /** The node's one Redis connection, or null without VTS_REDIS_URL. */
+    private RedisConnection openRedis() {
         if (settings.redisUrl() == null) {
-            return local;
+            return null;
         }
         try {
-            RedisWindowState redis = new RedisWindowState(settings.redisUrl(), local, settings.dedupeWindow(), metrics);
+            RedisConnection redis = RedisConnection.open(settings.redisUrl());
             started.push(redis);
-            LOG.info("Dedupe windows and rate limits are shared through Redis");
             return redis;
         } catch (RuntimeException e) {
             throw new InvalidSettingException("VTS_REDIS_URL", "cannot connect (" + rootMessage(e) + ")");
         }
+    }
+
+    private WindowState windowState(RedisConnection redis) {
+        LocalWindowState local = new LocalWindowState(settings.dedupeWindow(), 2_000_000);
+        if (redis == null) {
+            return local;
+        }
+        LOG.info("Dedupe windows, rate limits and the stats cache are shared through Redis");
+        return new RedisWindowState(redis, local, settings.dedupeWindow(), metrics);
     }
 
     private void keepPartitionsAhead(ViewEventStore events) throws Exception {
@@ -295,15 +297,6 @@ public final class Server implements AutoCloseable {
     public String adminToken() {
         return adminToken;
     }
-
-    public Pipeline pipeline() {
-        return pipeline;
-    }
-
-    public PrometheusMeterRegistry metrics() {
-        return metrics;
-    }
-
     @Override
     public void close() {
         while (!started.isEmpty()) {

@@ -28,10 +28,6 @@ public final class DataDir {
         }
     }
 
-    public Path root() {
-        return root;
-    }
-
     public Path resolve(String name) {
         return root.resolve(name);
     }

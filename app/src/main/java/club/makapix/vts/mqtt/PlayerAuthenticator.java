@@ -13,7 +13,6 @@ import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
 import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -57,7 +56,7 @@ final class PlayerAuthenticator implements SimpleAuthenticator {
         String key = user.get();
         Optional<X509Certificate> certificate = input.getConnectionInformation().getClientTlsInformation()
                 .flatMap(ClientTlsInformation::getClientCertificate);
-        String secret = input.getConnectPacket().getPassword().map(PlayerAuthenticator::utf8).orElse(null);
+        String secret = input.getConnectPacket().getPassword().map(password -> new String(Payloads.bytes(password), StandardCharsets.UTF_8)).orElse(null);
         String clientId = input.getClientInformation().getClientId();
         Async<SimpleAuthOutput> async = output.async(Duration.ofSeconds(10), TimeoutFallback.FAILURE,
                 ConnackReasonCode.SERVER_UNAVAILABLE, "authentication took too long");
@@ -125,11 +124,5 @@ final class PlayerAuthenticator implements SimpleAuthenticator {
             return null;
         }
         return null;
-    }
-
-    private static String utf8(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -66,7 +66,7 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
             endHere(output, mqtt5, AckReasonCode.NOT_AUTHORIZED, "players may publish only on their own view and status topics");
             return;
         }
-        byte[] payload = bytes(input.getPublishPacket().getPayload().orElse(null));
+        byte[] payload = Payloads.bytes(input.getPublishPacket().getPayload().orElse(null));
         if (match.kind() == Topics.Kind.STATUS) {
             recordStatus(player, payload);
             output.preventPublishDelivery();
@@ -141,14 +141,5 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
             // a malformed heartbeat still says the player is alive
             statuses.record(new Status(player, "online", Instant.now(), null, null));
         }
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        if (buffer == null) {
-            return new byte[0];
-        }
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 }

@@ -4,6 +4,7 @@ import club.makapix.vts.store.EventWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +24,10 @@ public final class Pipeline {
     private final EventWriter writer;
     private final ExecutorService executor;
     private final MeterRegistry metrics;
-    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    // counters found by their tag values' objects, so counting an event builds no key
+    private final Map<Stage, Map<Reason, Counter>> drops = new ConcurrentHashMap<>();
+    private final Map<Door, Map<String, Counter>> outcomes = new ConcurrentHashMap<>();
+    private final Map<Stage, Counter> stageErrors = new ConcurrentHashMap<>();
     private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
     private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1);
 
@@ -32,10 +36,6 @@ public final class Pipeline {
         this.writer = writer;
         this.executor = executor;
         this.metrics = metrics;
-    }
-
-    public List<Stage> stages() {
-        return stages;
     }
 
     /** Runs the event through the stages and the writer; the future never completes exceptionally. */
@@ -55,7 +55,7 @@ public final class Pipeline {
             for (Stage stage : stages) {
                 Verdict verdict = stage.apply(event);
                 if (!verdict.passed()) {
-                    count("vts_dropped_total", "stage", stage.name(), "reason", verdict.reason().label());
+                    countDrop(stage, verdict.reason());
                     finish(event, Outcome.stopped(verdict), passed, result);
                     return;
                 }
@@ -79,7 +79,7 @@ public final class Pipeline {
                 LOG.warn("Stage {} could not note an outcome", stages.get(i).name(), e);
             }
         }
-        count("vts_events_total", "door", event.door().label(), "outcome", outcome.label());
+        countOutcome(event.door(), outcome.label());
         result.complete(outcome);
     }
 
@@ -88,8 +88,8 @@ public final class Pipeline {
      * its client retries. Counted always; logged with its stack at most every 10 s, not per event.
      */
     private void stageFailed(Stage stage, RuntimeException e) {
-        counters.computeIfAbsent("vts_stage_errors_total|" + stage.name(),
-                k -> Counter.builder("vts_stage_errors_total").tag("stage", stage.name()).register(metrics)).increment();
+        stageErrors.computeIfAbsent(stage,
+                s -> Counter.builder("vts_stage_errors_total").tag("stage", s.name()).register(metrics)).increment();
         long now = System.nanoTime();
         long last = lastFailureLog.get();
         if (now - last > FAILURE_LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
@@ -97,8 +97,23 @@ public final class Pipeline {
         }
     }
 
-    private void count(String name, String k1, String v1, String k2, String v2) {
-        counters.computeIfAbsent(name + '|' + v1 + '|' + v2,
-                k -> Counter.builder(name).tag(k1, v1).tag(k2, v2).register(metrics)).increment();
+    private void countDrop(Stage stage, Reason reason) {
+        Map<Reason, Counter> byReason = drops.computeIfAbsent(stage, s -> new ConcurrentHashMap<>());
+        Counter counter = byReason.get(reason);
+        if (counter == null) {
+            counter = byReason.computeIfAbsent(reason, r -> Counter.builder("vts_dropped_total")
+                    .tag("stage", stage.name()).tag("reason", r.label()).register(metrics));
+        }
+        counter.increment();
+    }
+
+    private void countOutcome(Door door, String label) {
+        Map<String, Counter> byLabel = outcomes.computeIfAbsent(door, d -> new ConcurrentHashMap<>());
+        Counter counter = byLabel.get(label);
+        if (counter == null) {
+            counter = byLabel.computeIfAbsent(label, l -> Counter.builder("vts_events_total")
+                    .tag("door", door.label()).tag("outcome", l).register(metrics));
+        }
+        counter.increment();
     }
 }

@@ -1,17 +1,13 @@
 package club.makapix.vts.pipeline;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import club.makapix.vts.store.RedisConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -22,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * this node's {@link LocalWindowState} and is counted ({@code vts_shared_state_fallback_total}):
  * serving goes on, and the database's unique key still keeps every event stored once.
  */
-public final class RedisWindowState implements WindowState, AutoCloseable {
+public final class RedisWindowState implements WindowState {
     private static final Logger LOG = LoggerFactory.getLogger(RedisWindowState.class);
     /** Take the slot if free or already ours; else say how long until it frees. */
     private static final String ACQUIRE = """
@@ -43,7 +39,6 @@ public final class RedisWindowState implements WindowState, AutoCloseable {
             return 0
             """;
 
-    private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final String acquireSha;
@@ -52,22 +47,10 @@ public final class RedisWindowState implements WindowState, AutoCloseable {
     private final Counter fallbacks;
     private volatile boolean degraded;
 
-    public RedisWindowState(URI url, LocalWindowState fallback, Duration dedupeWindow, MeterRegistry metrics) {
-        this.client = RedisClient.create(RedisURI.create(url));
-        this.client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(250)))
-                .build());
-        try {
-            this.connection = client.connect();
-        } catch (RuntimeException e) {
-            // the start stops here; the client's threads must not outlive it
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            throw e;
-        }
+    public RedisWindowState(RedisConnection redis, LocalWindowState fallback, Duration dedupeWindow, MeterRegistry metrics) {
+        this.connection = redis.connection();
         this.redis = connection.sync();
-        this.acquireSha = redis.digest(ACQUIRE);
+        this.acquireSha = this.redis.digest(ACQUIRE);
         this.fallback = fallback;
         this.dedupeWindow = dedupeWindow;
         this.fallbacks = Counter.builder("vts_shared_state_fallback_total")
@@ -144,11 +127,5 @@ public final class RedisWindowState implements WindowState, AutoCloseable {
             degraded = false;
             LOG.info("Redis answers again; dedupe and rate limits are shared again");
         }
-    }
-
-    @Override
-    public void close() {
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

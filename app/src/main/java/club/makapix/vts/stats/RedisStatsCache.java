@@ -1,11 +1,8 @@
 package club.makapix.vts.stats;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
+import club.makapix.vts.store.RedisConnection;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.net.URI;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -14,19 +11,13 @@ import java.util.function.Supplier;
  * increments, so every node's cached answers are forgotten at once. If Redis cannot answer, the
  * stats are computed (the database is the truth; the cache only saves work).
  */
-public final class RedisStatsCache implements StatsCache, AutoCloseable {
+public final class RedisStatsCache implements StatsCache {
     private static final String GENERATION = "vts:stats:generation";
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final Duration ttl;
 
-    public RedisStatsCache(URI url, Duration ttl) {
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(Duration.ofMillis(250));
-        this.client = RedisClient.create(uri);
-        this.connection = client.connect();
-        this.redis = connection.sync();
+    public RedisStatsCache(RedisConnection connection, Duration ttl) {
+        this.redis = connection.connection().sync();
         this.ttl = ttl;
     }
 
@@ -59,11 +50,5 @@ public final class RedisStatsCache implements StatsCache, AutoCloseable {
         } catch (RuntimeException redisAway) {
             // entries expire by themselves within the TTL
         }
-    }
-
-    @Override
-    public void close() {
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

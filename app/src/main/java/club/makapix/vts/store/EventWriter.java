@@ -79,15 +79,6 @@ public final class EventWriter implements AutoCloseable {
         return pending.done;
     }
 
-    /** Whether the last write attempt failed (the database is away). */
-    public boolean failing() {
-        return failing;
-    }
-
-    public int queued() {
-        return queue.size();
-    }
-
     private void run() {
         List<Pending> batch = new ArrayList<>(batching.maxBatch());
         long backoffMs = 50;

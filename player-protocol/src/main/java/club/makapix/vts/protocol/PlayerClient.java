@@ -124,14 +124,6 @@ public final class PlayerClient implements AutoCloseable {
                 .waitForCompletion(15_000);
     }
 
-    /** Subscribes to any topic; the returned token says whether the server granted it (reason code). */
-    public int subscribe(String topic) throws MqttException {
-        IMqttToken token = client.subscribe(topic, 1);
-        token.waitForCompletion(15_000);
-        int[] codes = token.getReasonCodes();
-        return codes == null || codes.length == 0 ? -1 : codes[0];
-    }
-
     @Override
     public void close() {
         try {

@@ -22,10 +22,6 @@ public final class Topics {
         this.prefix = prefix;
     }
 
-    public String prefix() {
-        return prefix;
-    }
-
     public String view(String playerKey) {
         return prefix + "/" + playerKey + "/view";
     }
