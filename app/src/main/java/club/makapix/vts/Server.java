@@ -41,6 +41,7 @@ import club.makapix.vts.store.PostDirectory;
 import club.makapix.vts.store.RedisConnection;
 import club.makapix.vts.store.SecretHasher;
 import club.makapix.vts.store.ViewEventStore;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -58,6 +59,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -116,6 +118,7 @@ public final class Server implements AutoCloseable {
         }
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmGcMetrics().bindTo(metrics);
+        new JvmCompilationMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
 
@@ -123,8 +126,11 @@ public final class Server implements AutoCloseable {
         started.push(database);
         ViewEventStore events = new ViewEventStore(database.dataSource());
         keepPartitionsAhead(events);
-        PlayerDirectory players = new PlayerDirectory(database.jdbi(), new SecretHasher(settings.passwordHashIterations()));
-        PostDirectory posts = new PostDirectory(database.jdbi());
+        ExecutorService directoryRefresh = Executors.newSingleThreadExecutor(daemon("vts-directory-refresh"));
+        started.push(directoryRefresh::shutdownNow);
+        PlayerDirectory players = new PlayerDirectory(database.jdbi(), new SecretHasher(settings.passwordHashIterations()),
+                directoryRefresh);
+        PostDirectory posts = new PostDirectory(database.jdbi(), directoryRefresh);
 
         RedisConnection redis = openRedis();
         WindowState window = windowState(redis);

@@ -74,7 +74,7 @@ final class PlayerAuthenticator implements SimpleAuthenticator {
 
     private void decide(String key, X509Certificate certificate, String secret, String clientId,
                         SimpleAuthInput input, SimpleAuthOutput output) {
-        Player player = players.find(key);
+        Player player = players.findCurrent(key);
         if (player == null || player.revoked()) {
             output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "unknown or revoked player");
             return;

@@ -7,12 +7,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
@@ -35,19 +37,44 @@ public final class PlayerDirectory {
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
     private final byte[] digestSalt = new byte[32];
 
-    public PlayerDirectory(Jdbi jdbi, SecretHasher hasher) {
+    /** @param refresher runs the background reloads of cached players */
+    public PlayerDirectory(Jdbi jdbi, SecretHasher hasher, Executor refresher) {
         this.jdbi = jdbi;
         this.hasher = hasher;
         new SecureRandom().nextBytes(digestSalt);
+        // A player in use is reloaded in the background 30 s after it was loaded, so players cached
+        // together (a reconnect storm) never make the pipeline wait on the database together; one
+        // unused for 10 minutes is forgotten.
         this.cache = Caffeine.newBuilder()
                 .maximumSize(200_000)
-                .expireAfterWrite(Duration.ofSeconds(30))
+                .refreshAfterWrite(Duration.ofSeconds(30))
+                .expireAfterWrite(Duration.ofMinutes(10))
+                .executor(refresher)
                 .build(this::load);
     }
 
-    /** The player, or {@code null} if it was never registered. */
+    /** The player, or {@code null} if it was never registered (as cached: at most about 30 s old). */
     public Player find(String key) {
         return cache.get(key).orElse(null);
+    }
+
+    /**
+     * The player as the database has it now, for a connect: a revocation made on another node is
+     * seen at once. The cached entry serves while the database cannot answer.
+     */
+    public Player findCurrent(String key) {
+        Optional<Player> current;
+        try {
+            current = load(key);
+        } catch (JdbiException e) {
+            Optional<Player> cached = cache.getIfPresent(key);
+            if (cached == null) {
+                throw e;
+            }
+            return cached.orElse(null);
+        }
+        cache.put(key, current);
+        return current.orElse(null);
     }
 
     private Optional<Player> load(String key) {

@@ -5,23 +5,28 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * The {@code posts} table: which artworks exist and whose they are. Lookups are cached (a missing
- * post only briefly, so a post created elsewhere is seen soon).
+ * post only briefly, so a post created elsewhere is seen soon); a post in use is reloaded in the
+ * background every minute, so posts cached together never make the pipeline wait together.
  */
 public final class PostDirectory {
-    private static final long FOUND_TTL = Duration.ofMinutes(5).toNanos();
+    private static final long FOUND_TTL = Duration.ofHours(1).toNanos();
     private static final long MISSING_TTL = Duration.ofSeconds(5).toNanos();
 
     private final Jdbi jdbi;
     private final LoadingCache<Long, Optional<String>> artists;
 
-    public PostDirectory(Jdbi jdbi) {
+    /** @param refresher runs the background reloads of cached posts */
+    public PostDirectory(Jdbi jdbi, Executor refresher) {
         this.jdbi = jdbi;
         this.artists = Caffeine.newBuilder()
                 .maximumSize(500_000)
+                .refreshAfterWrite(Duration.ofMinutes(1))
+                .executor(refresher)
                 .expireAfter(new Expiry<Long, Optional<String>>() {
                     @Override
                     public long expireAfterCreate(Long key, Optional<String> artist, long now) {

@@ -2,6 +2,7 @@ package club.makapix.vts.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import club.makapix.vts.protocol.Ack;
@@ -20,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,15 @@ class SharedStateTest {
         Ack second = publish(nodeB, key, payload(key, "2026-11-21T10:00:01Z"));
         assertEquals(ErrorCode.RATE_LIMITED, second.errorCode());
         assertEquals(1, stored(key));
+    }
+
+    /** Node B has the player cached from a connect; a revocation through node A still counts at B's next connect. */
+    @Test
+    void playerRevokedThroughOneNodeIsRefusedAtOnceByTheOther() throws Exception {
+        String key = newPlayer(nodeA);
+        assertEquals(Ack.ok(), publish(nodeB, key, payload(key, "2026-11-21T11:00:00Z")));
+        nodeA.admin.revoke(key);
+        assertThrows(MqttException.class, () -> Mqtt3Player.connect(nodeB.mqttUri(), key, "secret-" + key, null));
     }
 
     /** Without Redis each node only knows its own events: the same two cases show the difference. */
