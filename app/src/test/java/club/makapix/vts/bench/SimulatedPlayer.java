@@ -1,13 +1,9 @@
 package club.makapix.vts.bench;
 
-import club.makapix.vts.protocol.Intent;
 import club.makapix.vts.protocol.PlayerClient;
 import club.makapix.vts.protocol.Topics;
 import club.makapix.vts.protocol.ViewEvent;
-import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
@@ -84,13 +80,8 @@ final class SimulatedPlayer implements AutoCloseable {
         });
     }
 
-    /** A p3a-format event with a unique event_id; a quarter are asked-for views, the rest channel playback. */
     private ViewEvent nextView() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        boolean askedFor = random.nextInt(4) == 0;
-        return new ViewEvent(1 + random.nextInt(posts), Instant.now(), "",
-                askedFor ? Intent.ARTWORK : Intent.CHANNEL, 2, askedFor ? "artwork" : "all",
-                client.playerKey(), null, null, false, UUID.randomUUID(), null, null);
+        return P3aViews.event(client.playerKey(), posts);
     }
 
     @Override
