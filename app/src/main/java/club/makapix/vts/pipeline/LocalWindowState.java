@@ -10,11 +10,11 @@ import java.util.UUID;
 public final class LocalWindowState implements WindowState {
     private record Slot(String holder, long expiresAtNanos) {}
 
-    private final Cache<UUID, Boolean> recent;
+    private final RecentKeys recent;
     private final Cache<String, Slot> slots;
 
     public LocalWindowState(Duration dedupeWindow, long maxKeys) {
-        this.recent = Caffeine.newBuilder().expireAfterWrite(dedupeWindow).maximumSize(maxKeys).build();
+        this.recent = new RecentKeys(dedupeWindow, maxKeys, System::nanoTime);
         this.slots = Caffeine.newBuilder().maximumSize(maxKeys).expireAfter(new Expiry<String, Slot>() {
             @Override
             public long expireAfterCreate(String key, Slot slot, long now) {
@@ -35,12 +35,12 @@ public final class LocalWindowState implements WindowState {
 
     @Override
     public boolean seen(UUID key) {
-        return recent.getIfPresent(key) != null;
+        return recent.contains(key);
     }
 
     @Override
     public void remember(UUID key) {
-        recent.put(key, Boolean.TRUE);
+        recent.add(key);
     }
 
     @Override
