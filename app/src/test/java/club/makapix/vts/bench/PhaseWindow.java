@@ -6,9 +6,9 @@ import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one phase of load for a fixed time: starts it, prints and records one progress line a
- * second, then waits (bounded) for what is still in flight so the next phase starts on a quiet
- * server. Latencies are recorded in microseconds in a fresh {@link LoadStats}.
+ * Runs one phase of load for a fixed time: waits for a quiet machine, starts it, prints and
+ * records one progress line a second, then waits (bounded) for what is still in flight so the next
+ * phase starts on a quiet server. Latencies are recorded in microseconds in a fresh {@link LoadStats}.
  */
 final class PhaseWindow {
     private static final long DRAIN_SECONDS = 15;
@@ -21,6 +21,7 @@ final class PhaseWindow {
      */
     static PhaseResult run(String phase, int seconds, int eventsPerSuccess, LoadStats stats, Timeline timeline,
                            LongConsumer start) throws InterruptedException {
+        QuietMachine.await();
         long begin = System.nanoTime();
         long end = begin + TimeUnit.SECONDS.toNanos(seconds);
         start.accept(end);
