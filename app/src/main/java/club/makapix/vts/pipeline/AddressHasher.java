@@ -18,35 +18,51 @@ import javax.crypto.spec.SecretKeySpec;
 public final class AddressHasher {
     private final byte[] key;
     private final boolean daily;
-    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(AddressHasher::newMac);
+    /** Each thread's Mac, initialised with the key it was last used with (init costs two hashes). */
+    private final ThreadLocal<KeyedMac> macs = ThreadLocal.withInitial(() -> new KeyedMac(newMac()));
     private volatile DayKey dayKey;
 
     private record DayKey(LocalDate day, SecretKeySpec key) {}
 
+    private static final class KeyedMac {
+        final Mac mac;
+        SecretKeySpec key;
+
+        KeyedMac(Mac mac) {
+            this.mac = mac;
+        }
+    }
+
     public AddressHasher(String key, boolean daily) {
         this.key = key.getBytes(StandardCharsets.UTF_8);
         this.daily = daily;
+        this.dayKey = new DayKey(null, new SecretKeySpec(this.key, "HmacSHA256"));
     }
 
     /** 22 characters of base64url: 128 bits of the HMAC. */
     public String hash(InetAddress address, java.time.Instant at) {
-        Mac mac = macs.get();
-        try {
-            mac.init(keyFor(at));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+        KeyedMac keyed = macs.get();
+        SecretKeySpec wanted = keyFor(at);
+        if (keyed.key != wanted) {
+            try {
+                keyed.mac.init(wanted);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+            keyed.key = wanted;
         }
-        byte[] digest = mac.doFinal(address.getAddress());
+        byte[] digest = keyed.mac.doFinal(address.getAddress());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
     }
 
+    /** The key itself, or the day's key derived from it; the same object while the day lasts. */
     private SecretKeySpec keyFor(java.time.Instant at) {
+        DayKey current = dayKey;
         if (!daily) {
-            return new SecretKeySpec(key, "HmacSHA256");
+            return current.key;
         }
         LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
-        DayKey current = dayKey;
-        if (current == null || !current.day.equals(day)) {
+        if (!day.equals(current.day)) {
             Mac mac = newMac();
             try {
                 mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -28,5 +28,8 @@ class AddressHasherTest {
         AddressHasher daily = new AddressHasher("key-one-0123456789", true);
         assertEquals(daily.hash(a, MONDAY), daily.hash(a, MONDAY_NIGHT));
         assertNotEquals(daily.hash(a, MONDAY_NIGHT), daily.hash(a, TUESDAY));
+        String monday = daily.hash(a, MONDAY);
+        daily.hash(a, TUESDAY);
+        assertEquals(monday, daily.hash(a, MONDAY), "a late event of the day before still gets that day's hash");
     }
 }
