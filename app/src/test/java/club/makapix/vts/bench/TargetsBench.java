@@ -103,15 +103,16 @@ public final class TargetsBench {
         PhaseResult mqttHalf = PhaseWindow.run("mqtt-vts-half", seconds, 1, s3, timeline,
                 end -> vtsLoad.paced(mqttVts.perSecond() / 2, end, s3));
 
+        HttpLoad singles = new HttpLoad(options.httpPort(), options.singleConnections());
         HttpLoad http = new HttpLoad(options.httpPort(), options.httpConnections());
         WebRequests requests = new WebRequests(options.httpPort(), POSTS);
         LoadStats s4 = new LoadStats();
-        PhaseResult hello = PhaseWindow.run("http-hello", seconds, 1, s4, timeline, end -> http.flatOut(requests::hello, end, s4));
+        PhaseResult hello = PhaseWindow.run("http-hello", seconds, 1, s4, timeline, end -> singles.flatOut(requests::hello, end, s4));
         LoadStats s5 = new LoadStats();
-        PhaseResult single = PhaseWindow.run("http-single", seconds, 1, s5, timeline, end -> http.flatOut(requests::single, end, s5));
+        PhaseResult single = PhaseWindow.run("http-single", seconds, 1, s5, timeline, end -> singles.flatOut(requests::single, end, s5));
         LoadStats s6 = new LoadStats();
         PhaseResult singleHalf = PhaseWindow.run("http-single-half", seconds, 1, s6, timeline,
-                end -> http.paced(requests::single, single.perSecond() / 2, end, s6));
+                end -> singles.paced(requests::single, single.perSecond() / 2, end, s6));
         Instant batchStart = Instant.now();
         LoadStats s7 = new LoadStats();
         PhaseResult batch = PhaseWindow.run("http-batch", seconds, BATCH, s7, timeline,
@@ -128,6 +129,7 @@ public final class TargetsBench {
      * pipeline competes with the load for a minute or more, and a long-running server is past that.
      */
     private void warmUp(MqttLoad vtsLoad) throws Exception {
+        HttpLoad singles = new HttpLoad(options.httpPort(), options.singleConnections());
         HttpLoad http = new HttpLoad(options.httpPort(), options.httpConnections());
         WebRequests requests = new WebRequests(options.httpPort(), POSTS);
         double compiledBefore = compileMillis();
@@ -136,7 +138,7 @@ public final class TargetsBench {
             LoadStats mqtt = new LoadStats();
             PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, mqtt, timeline, end -> vtsLoad.flatOut(options.inflight(), end, mqtt));
             LoadStats single = new LoadStats();
-            PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, single, timeline, end -> http.flatOut(requests::single, end, single));
+            PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, single, timeline, end -> singles.flatOut(requests::single, end, single));
             LoadStats batch = new LoadStats();
             PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, batch, timeline, end -> http.flatOut(() -> requests.batch(BATCH), end, batch));
             double compiled = compileMillis();

@@ -68,9 +68,9 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
 
     void print() {
         System.out.println();
-        System.out.printf(Locale.ROOT, "VTS performance targets: %d players x %d in flight, %d HTTP connections, %d s a phase, "
-                + "median of %d run%s%n%s%n", options.players(), options.inflight(), options.httpConnections(), options.seconds(),
-                runs.size(), runs.size() == 1 ? "" : "s", machine);
+        System.out.printf(Locale.ROOT, "VTS performance targets: %d players x %d in flight, HTTP connections %d single / %d batch, "
+                + "%d s a phase, median of %d run%s%n%s%n", options.players(), options.inflight(), options.singleConnections(),
+                options.httpConnections(), options.seconds(), runs.size(), runs.size() == 1 ? "" : "s", machine);
         String format = "  %-32s %-24s %-38s %-6s %-10s %s%n";
         System.out.printf(format, "figure", "VTS", "reference (same run)", "ratio", "target", "");
         rows().forEach(r -> System.out.printf(format, r.figure, r.vts, r.reference, r.ratio, r.target, r.verdict));
@@ -81,7 +81,8 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         Files.createDirectories(dir);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("options", Map.of("players", options.players(), "inflight", options.inflight(),
-                "http_connections", options.httpConnections(), "seconds", options.seconds(), "runs", options.runs()));
+                "http_connections", options.httpConnections(), "single_connections", options.singleConnections(),
+                "seconds", options.seconds(), "runs", options.runs()));
         json.put("machine", machine);
         json.put("runs", runs);
         json.put("idle", idle);
