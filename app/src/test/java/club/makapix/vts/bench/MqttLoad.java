@@ -67,9 +67,11 @@ final class MqttLoad implements AutoCloseable {
         if (intended - endNanos >= 0) {
             return;
         }
+        // encoded now, on the thread that got the last PUBACK: the one pacer thread only publishes
+        byte[] payload = P3aViews.next(c.playerKey(), posts);
         Runnable send = () -> {
             stats.published();
-            c.publishView(P3aViews.next(c.playerKey(), posts)).whenComplete((code, failure) -> {
+            c.publishView(payload).whenComplete((code, failure) -> {
                 if (failure != null) {
                     stats.lost();
                     return;

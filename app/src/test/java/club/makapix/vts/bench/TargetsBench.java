@@ -102,6 +102,9 @@ public final class TargetsBench {
         LoadStats s3 = new LoadStats();
         PhaseResult mqttHalf = PhaseWindow.run("mqtt-vts-half", seconds, 1, s3, timeline,
                 end -> vtsLoad.paced(mqttVts.perSecond() / 2, end, s3));
+        LoadStats s3m = new LoadStats();
+        PhaseResult mosquittoHalf = PhaseWindow.run("mqtt-mosquitto-half", seconds, 1, s3m, timeline,
+                end -> mosquittoLoad.paced(mqttVts.perSecond() / 2, end, s3m));
 
         HttpLoad singles = new HttpLoad(options.httpPort(), options.singleConnections());
         HttpLoad http = new HttpLoad(options.httpPort(), options.httpConnections());
@@ -120,7 +123,7 @@ public final class TargetsBench {
         double copy = new CopyReference(options.jdbcUrl()).rowsPerSecond(batchStart, BATCH, options.httpConnections());
         timeline.add("copy", copy, 0);
         System.out.printf(Locale.ROOT, "  [copy] %,.0f rows/s%n", copy);
-        return new TargetsRun(mqttVts, mqttMosquitto, relayed, mqttHalf, hello, single, singleHalf, batch, copy);
+        return new TargetsRun(mqttVts, mqttMosquitto, relayed, mqttHalf, mosquittoHalf, hello, single, singleHalf, batch, copy);
     }
 
     /**

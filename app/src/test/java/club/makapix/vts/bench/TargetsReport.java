@@ -38,7 +38,8 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
                 "", "", ""));
         double mqttHalfP99 = median(r -> r.mqttVtsHalf().p99Ms());
         rows.add(new Row("  PUBACK p99 ms at half max", ms(mqttHalfP99) + " at " + count(median(r -> r.mqttVtsHalf().perSecond())) + "/s",
-                "", "", "<= 50 ms", verdict(mqttHalfP99 <= 50)));
+                "Mosquitto " + ms(median(r -> r.mqttMosquittoHalf().p99Ms())) + " at the same rate", "", "<= 50 ms",
+                verdict(mqttHalfP99 <= 50)));
         double singleRatio = median(TargetsRun::singleRatio);
         rows.add(new Row("HTTP single POST, req/s", count(median(r -> r.httpSingle().perSecond())),
                 "hello-world " + count(median(r -> r.httpHello().perSecond())), ratio(singleRatio), ">= 0.50",

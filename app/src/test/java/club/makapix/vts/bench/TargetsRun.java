@@ -7,6 +7,8 @@ package club.makapix.vts.bench;
  * @param mqttMosquitto  the same players and load against bare Mosquitto
  * @param mosquittoRelayedPerSecond what Mosquitto's subscriber received, per second of that load
  * @param mqttVtsHalf    VTS paced at half of {@code mqttVts}'s rate
+ * @param mqttMosquittoHalf Mosquitto paced at the same rate: the latency the generator and machine
+ *                       alone give at that rate
  * @param httpHello      single POSTs to the hello-world route of the same server
  * @param httpSingle     single views, {@code POST /v1/posts/{id}/views}
  * @param httpSingleHalf single views paced at half of {@code httpSingle}'s rate
@@ -14,7 +16,7 @@ package club.makapix.vts.bench;
  * @param copyRowsPerSecond the same rows as the batch load stored, by plain COPY
  */
 record TargetsRun(PhaseResult mqttVts, PhaseResult mqttMosquitto, double mosquittoRelayedPerSecond, PhaseResult mqttVtsHalf,
-                  PhaseResult httpHello, PhaseResult httpSingle, PhaseResult httpSingleHalf, PhaseResult httpBatch,
+                  PhaseResult mqttMosquittoHalf, PhaseResult httpHello, PhaseResult httpSingle, PhaseResult httpSingleHalf, PhaseResult httpBatch,
                   double copyRowsPerSecond) {
 
     double mqttRatio() {
@@ -30,7 +32,7 @@ record TargetsRun(PhaseResult mqttVts, PhaseResult mqttMosquitto, double mosquit
     }
 
     long errors() {
-        return mqttVts.errors() + mqttMosquitto.errors() + mqttVtsHalf.errors() + httpHello.errors() + httpSingle.errors()
+        return mqttVts.errors() + mqttMosquitto.errors() + mqttVtsHalf.errors() + mqttMosquittoHalf.errors() + httpHello.errors() + httpSingle.errors()
                 + httpSingleHalf.errors() + httpBatch.errors();
     }
 
