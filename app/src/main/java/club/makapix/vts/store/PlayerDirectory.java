@@ -53,7 +53,10 @@ public final class PlayerDirectory {
                 .build(this::load);
     }
 
-    /** The player, or {@code null} if it was never registered (as cached: at most about 30 s old). */
+    /**
+     * The player, or {@code null} if it was never registered, as cached: reloaded in the background
+     * once 30 s old, so it may be older by the time between two uses (at most 10 minutes).
+     */
     public Player find(String key) {
         return cache.get(key).orElse(null);
     }

@@ -29,7 +29,7 @@ public final class TargetsBench {
     private static final int BATCH = 100;
     /** Connections opened at once: enough to be quick, few enough not to flood the server's accept queue. */
     private static final int CONNECTING_AT_ONCE = 200;
-    /** Each VTS load runs this long before the first run, so that run does not measure the JIT compiler. */
+    /** Each VTS load runs this long in a warm-up cycle. */
     private static final int WARM_UP_SECONDS = 5;
     private static final int WARM_UP_MAX_CYCLES = 8;
     /** Warm once the JIT compiler is busy less than this share of the time over a cycle. */
@@ -39,9 +39,16 @@ public final class TargetsBench {
     private final TargetsOptions options;
     private final Topics topics = new Topics(Topics.DEFAULT_PREFIX);
     private final Timeline timeline = new Timeline();
+    /** Single POSTs and hello-world over their own connections; batches over theirs. */
+    private final HttpLoad singles;
+    private final HttpLoad batches;
+    private final WebRequests requests;
 
     private TargetsBench(TargetsOptions options) {
         this.options = options;
+        this.singles = new HttpLoad(options.httpPort(), options.singleConnections());
+        this.batches = new HttpLoad(options.httpPort(), options.httpConnections());
+        this.requests = new WebRequests(options.httpPort(), POSTS);
     }
 
     public static void main(String[] args) throws Exception {
@@ -99,16 +106,14 @@ public final class TargetsBench {
         PhaseResult mqttMosquitto = PhaseWindow.run("mqtt-mosquitto", seconds, 1, s2, timeline,
                 end -> mosquittoLoad.flatOut(options.inflight(), end, s2));
         double relayed = (double) (drain.received() - relayedBefore) / seconds;
+        double halfRate = mqttVts.perSecond() / 2;
         LoadStats s3 = new LoadStats();
         PhaseResult mqttHalf = PhaseWindow.run("mqtt-vts-half", seconds, 1, s3, timeline,
-                end -> vtsLoad.paced(mqttVts.perSecond() / 2, end, s3));
+                end -> vtsLoad.paced(halfRate, end, s3));
         LoadStats s3m = new LoadStats();
         PhaseResult mosquittoHalf = PhaseWindow.run("mqtt-mosquitto-half", seconds, 1, s3m, timeline,
-                end -> mosquittoLoad.paced(mqttVts.perSecond() / 2, end, s3m));
+                end -> mosquittoLoad.paced(halfRate, end, s3m));
 
-        HttpLoad singles = new HttpLoad(options.httpPort(), options.singleConnections());
-        HttpLoad http = new HttpLoad(options.httpPort(), options.httpConnections());
-        WebRequests requests = new WebRequests(options.httpPort(), POSTS);
         LoadStats s4 = new LoadStats();
         PhaseResult hello = PhaseWindow.run("http-hello", seconds, 1, s4, timeline, end -> singles.flatOut(requests::hello, end, s4));
         LoadStats s5 = new LoadStats();
@@ -119,7 +124,7 @@ public final class TargetsBench {
         Instant batchStart = Instant.now();
         LoadStats s7 = new LoadStats();
         PhaseResult batch = PhaseWindow.run("http-batch", seconds, BATCH, s7, timeline,
-                end -> http.flatOut(() -> requests.batch(BATCH), end, s7));
+                end -> batches.flatOut(() -> requests.batch(BATCH), end, s7));
         double copy = new CopyReference(options.jdbcUrl()).rowsPerSecond(batchStart, BATCH, options.httpConnections());
         timeline.add("copy", copy, 0);
         System.out.printf(Locale.ROOT, "  [copy] %,.0f rows/s%n", copy);
@@ -132,9 +137,6 @@ public final class TargetsBench {
      * pipeline competes with the load for a minute or more, and a long-running server is past that.
      */
     private void warmUp(MqttLoad vtsLoad) throws Exception {
-        HttpLoad singles = new HttpLoad(options.httpPort(), options.singleConnections());
-        HttpLoad http = new HttpLoad(options.httpPort(), options.httpConnections());
-        WebRequests requests = new WebRequests(options.httpPort(), POSTS);
         double compiledBefore = compileMillis();
         for (int cycle = 1; cycle <= WARM_UP_MAX_CYCLES; cycle++) {
             long start = System.nanoTime();
@@ -143,7 +145,7 @@ public final class TargetsBench {
             LoadStats single = new LoadStats();
             PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, single, timeline, end -> singles.flatOut(requests::single, end, single));
             LoadStats batch = new LoadStats();
-            PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, batch, timeline, end -> http.flatOut(() -> requests.batch(BATCH), end, batch));
+            PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, batch, timeline, end -> batches.flatOut(() -> requests.batch(BATCH), end, batch));
             double compiled = compileMillis();
             double share = (compiled - compiledBefore) / ((System.nanoTime() - start) / 1e6);
             compiledBefore = compiled;
