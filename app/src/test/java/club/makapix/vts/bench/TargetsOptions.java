@@ -29,7 +29,7 @@ record TargetsOptions(int httpPort, int mqttPort, int mosquittoPort, String admi
                 a.requiredNumber("mosquitto-port", 1, 65_535), a.required("admin-token"),
                 a.requiredNumber("server-pid", 1, Integer.MAX_VALUE), a.required("jdbc-url"),
                 (int) a.number("players", 1000, 1, 20_000), (int) a.number("inflight", 1, 1, 65_535),
-                (int) a.number("http-connections", 16, 1, 50), (int) a.number("single-connections", 16, 1, 1_000),
+                (int) a.number("http-connections", 16, 1, 50), (int) a.number("single-connections", 128, 1, 1_000),
                 (int) a.number("idle-players", 10_000, 0, 19_000),
                 (int) a.number("seconds", 10, 1, 3_600), (int) a.number("runs", 3, 1, 99),
                 Path.of(a.text("out", "bench-results")));
