@@ -29,8 +29,10 @@ public final class TargetsBench {
     private static final int BATCH = 100;
     /** Connections opened at once: enough to be quick, few enough not to flood the server's accept queue. */
     private static final int CONNECTING_AT_ONCE = 200;
-    /** Each VTS load runs this long in a warm-up cycle. */
+    /** Each flat-out VTS load runs this long in a warm-up cycle. */
     private static final int WARM_UP_SECONDS = 5;
+    /** Each paced load runs this long in a warm-up cycle, after its flat-out one. */
+    private static final int WARM_UP_PACED_SECONDS = 3;
     private static final int WARM_UP_MAX_CYCLES = 8;
     /** Warm once the JIT compiler is busy less than this share of the time over a cycle. */
     private static final double WARM_UP_JIT_SHARE = 0.05;
@@ -140,10 +142,19 @@ public final class TargetsBench {
         double compiledBefore = compileMillis();
         for (int cycle = 1; cycle <= WARM_UP_MAX_CYCLES; cycle++) {
             long start = System.nanoTime();
+            // flat out, then paced at half that rate: the paced loads have their own code in the
+            // generator and their own arrival pattern at the server, both to be warm when measured
             LoadStats mqtt = new LoadStats();
-            PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, mqtt, timeline, end -> vtsLoad.flatOut(options.inflight(), end, mqtt));
+            PhaseResult mqttMax = PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, mqtt, timeline,
+                    end -> vtsLoad.flatOut(options.inflight(), end, mqtt));
+            LoadStats mqttHalf = new LoadStats();
+            PhaseWindow.run("warm-up", WARM_UP_PACED_SECONDS, 1, mqttHalf, timeline, end -> vtsLoad.paced(mqttMax.perSecond() / 2, end, mqttHalf));
             LoadStats single = new LoadStats();
-            PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, single, timeline, end -> singles.flatOut(requests::single, end, single));
+            PhaseResult singleMax = PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, single, timeline,
+                    end -> singles.flatOut(requests::single, end, single));
+            LoadStats singleHalf = new LoadStats();
+            PhaseWindow.run("warm-up", WARM_UP_PACED_SECONDS, 1, singleHalf, timeline,
+                    end -> singles.paced(requests::single, singleMax.perSecond() / 2, end, singleHalf));
             LoadStats batch = new LoadStats();
             PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, batch, timeline, end -> batches.flatOut(() -> requests.batch(BATCH), end, batch));
             double compiled = compileMillis();
