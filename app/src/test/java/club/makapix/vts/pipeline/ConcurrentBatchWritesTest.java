@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import club.makapix.vts.store.Database;
 import club.makapix.vts.store.ViewEventStore;
 import club.makapix.vts.support.TestDatabase;
-import java.net.InetAddress;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,8 +42,8 @@ class ConcurrentBatchWritesTest {
                 List<Event> up = new ArrayList<>();
                 List<Event> down = new ArrayList<>();
                 for (int post = 1; post <= POSTS; post++) {
-                    up.add(view(post, viewer, now));
-                    down.add(view(POSTS + 1 - post, viewer, now));
+                    up.add(TestEvents.view(post, viewer, now));
+                    down.add(TestEvents.view(POSTS + 1 - post, viewer, now));
                 }
                 CyclicBarrier together = new CyclicBarrier(2);
                 Future<ViewEventStore.Written> a = writers.submit(() -> {
@@ -63,17 +61,6 @@ class ConcurrentBatchWritesTest {
         } finally {
             writers.shutdownNow();
         }
-    }
-
-    private static Event view(long postId, String viewer, Instant at) {
-        Event e = Event.fromWeb(Origin.web(at, InetAddress.getLoopbackAddress(), "test", null, null,
-                TimeUnit.SECONDS.toNanos(30)), postId, null);
-        e.postId = postId;
-        e.kind = Kind.VIEW;
-        e.viewerId = viewer;
-        e.artistId = "artist-1";
-        e.dedupeKey = UUID.randomUUID();
-        return e;
     }
 
     private static int count(boolean[] values) {

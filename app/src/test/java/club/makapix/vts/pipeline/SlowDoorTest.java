@@ -9,13 +9,11 @@ import club.makapix.vts.store.EventWriter;
 import club.makapix.vts.store.ViewEventStore;
 import club.makapix.vts.support.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -53,7 +51,7 @@ class SlowDoorTest {
                 };
                 Pipeline pipeline = new Pipeline(List.of(holdFirst), writer, stageThreads, new SimpleMeterRegistry());
 
-                CompletableFuture<Outcome> first = pipeline.submit(view(1, now));
+                CompletableFuture<Outcome> first = pipeline.submit(TestEvents.view(1, "viewer-1", now));
                 CountDownLatch doorBusy = new CountDownLatch(1);
                 CompletableFuture<Outcome> slowDoor = first.thenApply(outcome -> {
                     doorBusy.countDown();
@@ -62,7 +60,7 @@ class SlowDoorTest {
                 });
                 doorWaiting.countDown();
                 assertTrue(doorBusy.await(10, TimeUnit.SECONDS), "the first event is stored and its door at work");
-                Outcome second = pipeline.submit(view(2, now)).get(5, TimeUnit.SECONDS);
+                Outcome second = pipeline.submit(TestEvents.view(2, "viewer-1", now)).get(5, TimeUnit.SECONDS);
 
                 assertEquals(Outcome.Status.STORED, second.status(), "stored and answered while the first door still works");
                 releaseSlowDoor.countDown();
@@ -81,16 +79,5 @@ class SlowDoorTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Event view(long postId, Instant at) {
-        Event e = Event.fromWeb(Origin.web(at, InetAddress.getLoopbackAddress(), "test", null, null,
-                TimeUnit.SECONDS.toNanos(30)), postId, null);
-        e.postId = postId;
-        e.kind = Kind.VIEW;
-        e.viewerId = "viewer-1";
-        e.artistId = "artist-1";
-        e.dedupeKey = UUID.randomUUID();
-        return e;
     }
 }
