@@ -99,17 +99,7 @@ final class RecentKeys {
             if (hi == 0 && lo == 0) {
                 return zeroKey;
             }
-            int mask = slots.length / 2 - 1;
-            for (int i = index(hi, lo, mask); ; i = (i + 1) & mask) {
-                long h = slots[2 * i];
-                long l = slots[2 * i + 1];
-                if (h == hi && l == lo) {
-                    return true;
-                }
-                if (h == 0 && l == 0) {
-                    return false;
-                }
-            }
+            return !free(slots, slotOf(slots, hi, lo));
         }
 
         /** False if the key was already there. */
@@ -133,33 +123,37 @@ final class RecentKeys {
         private void grow() {
             long[] old = slots;
             slots = new long[old.length * 2];
-            for (int i = 0; i < old.length; i += 2) {
-                if (old[i] != 0 || old[i + 1] != 0) {
-                    put(slots, old[i], old[i + 1]);
+            for (int slot = 0; slot < old.length / 2; slot++) {
+                if (!free(old, slot)) {
+                    put(slots, old[2 * slot], old[2 * slot + 1]);
                 }
             }
         }
 
         /** False if the key was already there. */
         private static boolean put(long[] table, long hi, long lo) {
-            int mask = table.length / 2 - 1;
-            for (int i = index(hi, lo, mask); ; i = (i + 1) & mask) {
-                long h = table[2 * i];
-                long l = table[2 * i + 1];
-                if (h == hi && l == lo) {
-                    return false;
-                }
-                if (h == 0 && l == 0) {
-                    table[2 * i] = hi;
-                    table[2 * i + 1] = lo;
-                    return true;
-                }
+            int slot = slotOf(table, hi, lo);
+            if (!free(table, slot)) {
+                return false;
             }
+            table[2 * slot] = hi;
+            table[2 * slot + 1] = lo;
+            return true;
         }
 
-        private static int index(long hi, long lo, int mask) {
-            long h = (hi ^ Long.rotateLeft(lo, 32)) * 0x9E3779B97F4A7C15L;
-            return (int) (h >>> 32) & mask;
+        /** The slot holding the key, or else the free slot where it belongs. */
+        private static int slotOf(long[] table, long hi, long lo) {
+            int mask = table.length / 2 - 1;
+            long mixed = (hi ^ Long.rotateLeft(lo, 32)) * 0x9E3779B97F4A7C15L;
+            int i = (int) (mixed >>> 32) & mask;
+            while (!free(table, i) && (table[2 * i] != hi || table[2 * i + 1] != lo)) {
+                i = (i + 1) & mask;
+            }
+            return i;
+        }
+
+        private static boolean free(long[] table, int slot) {
+            return table[2 * slot] == 0 && table[2 * slot + 1] == 0;
         }
     }
 }

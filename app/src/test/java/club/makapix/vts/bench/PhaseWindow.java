@@ -2,7 +2,7 @@ package club.makapix.vts.bench;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
+import java.util.function.ObjLongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -17,14 +17,16 @@ final class PhaseWindow {
 
     /**
      * @param eventsPerSuccess events one successful request carries (100 for a batch), for the rate
-     * @param start            starts the load, which must stop sending at the given System.nanoTime
+     * @param start            starts the load, recording into the given stats; it must stop sending at the
+     *                         given System.nanoTime
      */
-    static PhaseResult run(String phase, int seconds, int eventsPerSuccess, LoadStats stats, Timeline timeline,
-                           LongConsumer start) throws InterruptedException {
+    static PhaseResult run(String phase, int seconds, int eventsPerSuccess, Timeline timeline,
+                           ObjLongConsumer<LoadStats> start) throws InterruptedException {
         QuietMachine.await();
+        LoadStats stats = new LoadStats();
         long begin = System.nanoTime();
         long end = begin + TimeUnit.SECONDS.toNanos(seconds);
-        start.accept(end);
+        start.accept(stats, end);
         long ackedBefore = 0;
         for (int second = 1; second <= seconds; second++) {
             sleepUntil(begin + TimeUnit.SECONDS.toNanos(second));

@@ -101,32 +101,24 @@ public final class TargetsBench {
 
     private TargetsRun runOnce(MqttLoad vtsLoad, MqttLoad mosquittoLoad, MosquittoDrain drain) throws Exception {
         int seconds = options.seconds();
-        LoadStats s1 = new LoadStats();
-        PhaseResult mqttVts = PhaseWindow.run("mqtt-vts", seconds, 1, s1, timeline, end -> vtsLoad.flatOut(options.inflight(), end, s1));
+        PhaseResult mqttVts = PhaseWindow.run("mqtt-vts", seconds, 1, timeline, (stats, end) -> vtsLoad.flatOut(options.inflight(), end, stats));
         long relayedBefore = drain.received();
-        LoadStats s2 = new LoadStats();
-        PhaseResult mqttMosquitto = PhaseWindow.run("mqtt-mosquitto", seconds, 1, s2, timeline,
-                end -> mosquittoLoad.flatOut(options.inflight(), end, s2));
+        PhaseResult mqttMosquitto = PhaseWindow.run("mqtt-mosquitto", seconds, 1, timeline,
+                (stats, end) -> mosquittoLoad.flatOut(options.inflight(), end, stats));
         double relayed = (double) (drain.received() - relayedBefore) / seconds;
         double halfRate = mqttVts.perSecond() / 2;
-        LoadStats s3 = new LoadStats();
-        PhaseResult mqttHalf = PhaseWindow.run("mqtt-vts-half", seconds, 1, s3, timeline,
-                end -> vtsLoad.paced(halfRate, end, s3));
-        LoadStats s3m = new LoadStats();
-        PhaseResult mosquittoHalf = PhaseWindow.run("mqtt-mosquitto-half", seconds, 1, s3m, timeline,
-                end -> mosquittoLoad.paced(halfRate, end, s3m));
+        PhaseResult mqttHalf = PhaseWindow.run("mqtt-vts-half", seconds, 1, timeline,
+                (stats, end) -> vtsLoad.paced(halfRate, end, stats));
+        PhaseResult mosquittoHalf = PhaseWindow.run("mqtt-mosquitto-half", seconds, 1, timeline,
+                (stats, end) -> mosquittoLoad.paced(halfRate, end, stats));
 
-        LoadStats s4 = new LoadStats();
-        PhaseResult hello = PhaseWindow.run("http-hello", seconds, 1, s4, timeline, end -> singles.flatOut(requests::hello, end, s4));
-        LoadStats s5 = new LoadStats();
-        PhaseResult single = PhaseWindow.run("http-single", seconds, 1, s5, timeline, end -> singles.flatOut(requests::single, end, s5));
-        LoadStats s6 = new LoadStats();
-        PhaseResult singleHalf = PhaseWindow.run("http-single-half", seconds, 1, s6, timeline,
-                end -> singles.paced(requests::single, single.perSecond() / 2, end, s6));
+        PhaseResult hello = PhaseWindow.run("http-hello", seconds, 1, timeline, (stats, end) -> singles.flatOut(requests::hello, end, stats));
+        PhaseResult single = PhaseWindow.run("http-single", seconds, 1, timeline, (stats, end) -> singles.flatOut(requests::single, end, stats));
+        PhaseResult singleHalf = PhaseWindow.run("http-single-half", seconds, 1, timeline,
+                (stats, end) -> singles.paced(requests::single, single.perSecond() / 2, end, stats));
         Instant batchStart = Instant.now();
-        LoadStats s7 = new LoadStats();
-        PhaseResult batch = PhaseWindow.run("http-batch", seconds, BATCH, s7, timeline,
-                end -> batches.flatOut(() -> requests.batch(BATCH), end, s7));
+        PhaseResult batch = PhaseWindow.run("http-batch", seconds, BATCH, timeline,
+                (stats, end) -> batches.flatOut(() -> requests.batch(BATCH), end, stats));
         double copy = new CopyReference(options.jdbcUrl()).rowsPerSecond(batchStart, BATCH, options.httpConnections());
         timeline.add("copy", copy, 0);
         System.out.printf(Locale.ROOT, "  [copy] %,.0f rows/s%n", copy);
@@ -144,19 +136,14 @@ public final class TargetsBench {
             long start = System.nanoTime();
             // flat out, then paced at half that rate: the paced loads have their own code in the
             // generator and their own arrival pattern at the server, both to be warm when measured
-            LoadStats mqtt = new LoadStats();
-            PhaseResult mqttMax = PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, mqtt, timeline,
-                    end -> vtsLoad.flatOut(options.inflight(), end, mqtt));
-            LoadStats mqttHalf = new LoadStats();
-            PhaseWindow.run("warm-up", WARM_UP_PACED_SECONDS, 1, mqttHalf, timeline, end -> vtsLoad.paced(mqttMax.perSecond() / 2, end, mqttHalf));
-            LoadStats single = new LoadStats();
-            PhaseResult singleMax = PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, single, timeline,
-                    end -> singles.flatOut(requests::single, end, single));
-            LoadStats singleHalf = new LoadStats();
-            PhaseWindow.run("warm-up", WARM_UP_PACED_SECONDS, 1, singleHalf, timeline,
-                    end -> singles.paced(requests::single, singleMax.perSecond() / 2, end, singleHalf));
-            LoadStats batch = new LoadStats();
-            PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, batch, timeline, end -> batches.flatOut(() -> requests.batch(BATCH), end, batch));
+            PhaseResult mqttMax = PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, timeline,
+                    (stats, end) -> vtsLoad.flatOut(options.inflight(), end, stats));
+            PhaseWindow.run("warm-up", WARM_UP_PACED_SECONDS, 1, timeline, (stats, end) -> vtsLoad.paced(mqttMax.perSecond() / 2, end, stats));
+            PhaseResult singleMax = PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, timeline,
+                    (stats, end) -> singles.flatOut(requests::single, end, stats));
+            PhaseWindow.run("warm-up", WARM_UP_PACED_SECONDS, 1, timeline,
+                    (stats, end) -> singles.paced(requests::single, singleMax.perSecond() / 2, end, stats));
+            PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, timeline, (stats, end) -> batches.flatOut(() -> requests.batch(BATCH), end, stats));
             double compiled = compileMillis();
             double share = (compiled - compiledBefore) / ((System.nanoTime() - start) / 1e6);
             compiledBefore = compiled;
