@@ -10,5 +10,6 @@ package club.makapix.vts.bench;
  * @param p50Ms     latency median (from the intended send time when the load was paced)
  * @param p99Ms     latency p99
  * @param maxMs     latency maximum
+ * @param cpu       CPU per event over the window, by process
  */
-record PhaseResult(String phase, double perSecond, long completed, long errors, double p50Ms, double p99Ms, double maxMs) {}
+record PhaseResult(String phase, double perSecond, long completed, long errors, double p50Ms, double p99Ms, double maxMs, CpuUse cpu) {}

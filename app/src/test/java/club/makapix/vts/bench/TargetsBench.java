@@ -41,6 +41,7 @@ public final class TargetsBench {
     private final TargetsOptions options;
     private final Topics topics = new Topics(Topics.DEFAULT_PREFIX);
     private final Timeline timeline = new Timeline();
+    private final PhaseWindow phases;
     /** Single POSTs and hello-world over their own connections; batches over theirs. */
     private final HttpLoad singles;
     private final HttpLoad batches;
@@ -48,6 +49,7 @@ public final class TargetsBench {
 
     private TargetsBench(TargetsOptions options) {
         this.options = options;
+        this.phases = new PhaseWindow(timeline, new CpuMeter(options.serverPid(), options.databasePid(), options.mosquittoPid()));
         this.singles = new HttpLoad(options.httpPort(), options.singleConnections());
         this.batches = new HttpLoad(options.httpPort(), options.httpConnections());
         this.requests = new WebRequests(options.httpPort(), POSTS);
@@ -96,28 +98,27 @@ public final class TargetsBench {
         Path png = options.outDir().resolve(stamp + "-targets.png");
         TimelinePlot.write(timeline, png, "VTS benchmark " + stamp);
         System.out.println("\nwritten: " + options.outDir().resolve(stamp + "-targets.json") + ", " + stamp + "-targets.csv, "
-                + stamp + "-timeline.csv, " + png.getFileName());
+                + stamp + "-cpu.csv, " + stamp + "-timeline.csv, " + png.getFileName());
     }
 
     private TargetsRun runOnce(MqttLoad vtsLoad, MqttLoad mosquittoLoad, MosquittoDrain drain) throws Exception {
         int seconds = options.seconds();
-        PhaseResult mqttVts = PhaseWindow.run("mqtt-vts", seconds, 1, timeline, (stats, end) -> vtsLoad.flatOut(options.inflight(), end, stats));
+        PhaseResult mqttVts = phases.run("mqtt-vts", seconds, 1, (stats, end) -> vtsLoad.flatOut(options.inflight(), end, stats));
         long relayedBefore = drain.received();
-        PhaseResult mqttMosquitto = PhaseWindow.run("mqtt-mosquitto", seconds, 1, timeline,
+        PhaseResult mqttMosquitto = phases.run("mqtt-mosquitto", seconds, 1,
                 (stats, end) -> mosquittoLoad.flatOut(options.inflight(), end, stats));
         double relayed = (double) (drain.received() - relayedBefore) / seconds;
         double halfRate = mqttVts.perSecond() / 2;
-        PhaseResult mqttHalf = PhaseWindow.run("mqtt-vts-half", seconds, 1, timeline,
-                (stats, end) -> vtsLoad.paced(halfRate, end, stats));
-        PhaseResult mosquittoHalf = PhaseWindow.run("mqtt-mosquitto-half", seconds, 1, timeline,
+        PhaseResult mqttHalf = phases.run("mqtt-vts-half", seconds, 1, (stats, end) -> vtsLoad.paced(halfRate, end, stats));
+        PhaseResult mosquittoHalf = phases.run("mqtt-mosquitto-half", seconds, 1,
                 (stats, end) -> mosquittoLoad.paced(halfRate, end, stats));
 
-        PhaseResult hello = PhaseWindow.run("http-hello", seconds, 1, timeline, (stats, end) -> singles.flatOut(requests::hello, end, stats));
-        PhaseResult single = PhaseWindow.run("http-single", seconds, 1, timeline, (stats, end) -> singles.flatOut(requests::single, end, stats));
-        PhaseResult singleHalf = PhaseWindow.run("http-single-half", seconds, 1, timeline,
+        PhaseResult hello = phases.run("http-hello", seconds, 1, (stats, end) -> singles.flatOut(requests::hello, end, stats));
+        PhaseResult single = phases.run("http-single", seconds, 1, (stats, end) -> singles.flatOut(requests::single, end, stats));
+        PhaseResult singleHalf = phases.run("http-single-half", seconds, 1,
                 (stats, end) -> singles.paced(requests::single, single.perSecond() / 2, end, stats));
         Instant batchStart = Instant.now();
-        PhaseResult batch = PhaseWindow.run("http-batch", seconds, BATCH, timeline,
+        PhaseResult batch = phases.run("http-batch", seconds, BATCH,
                 (stats, end) -> batches.flatOut(() -> requests.batch(BATCH), end, stats));
         double copy = new CopyReference(options.jdbcUrl()).rowsPerSecond(batchStart, BATCH, options.httpConnections());
         timeline.add("copy", copy, 0);
@@ -136,14 +137,12 @@ public final class TargetsBench {
             long start = System.nanoTime();
             // flat out, then paced at half that rate: the paced loads have their own code in the
             // generator and their own arrival pattern at the server, both to be warm when measured
-            PhaseResult mqttMax = PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, timeline,
-                    (stats, end) -> vtsLoad.flatOut(options.inflight(), end, stats));
-            PhaseWindow.run("warm-up", WARM_UP_PACED_SECONDS, 1, timeline, (stats, end) -> vtsLoad.paced(mqttMax.perSecond() / 2, end, stats));
-            PhaseResult singleMax = PhaseWindow.run("warm-up", WARM_UP_SECONDS, 1, timeline,
-                    (stats, end) -> singles.flatOut(requests::single, end, stats));
-            PhaseWindow.run("warm-up", WARM_UP_PACED_SECONDS, 1, timeline,
+            PhaseResult mqttMax = phases.run("warm-up", WARM_UP_SECONDS, 1, (stats, end) -> vtsLoad.flatOut(options.inflight(), end, stats));
+            phases.run("warm-up", WARM_UP_PACED_SECONDS, 1, (stats, end) -> vtsLoad.paced(mqttMax.perSecond() / 2, end, stats));
+            PhaseResult singleMax = phases.run("warm-up", WARM_UP_SECONDS, 1, (stats, end) -> singles.flatOut(requests::single, end, stats));
+            phases.run("warm-up", WARM_UP_PACED_SECONDS, 1,
                     (stats, end) -> singles.paced(requests::single, singleMax.perSecond() / 2, end, stats));
-            PhaseWindow.run("warm-up", WARM_UP_SECONDS, BATCH, timeline, (stats, end) -> batches.flatOut(() -> requests.batch(BATCH), end, stats));
+            phases.run("warm-up", WARM_UP_SECONDS, BATCH, (stats, end) -> batches.flatOut(() -> requests.batch(BATCH), end, stats));
             double compiled = compileMillis();
             double share = (compiled - compiledBefore) / ((System.nanoTime() - start) / 1e6);
             compiledBefore = compiled;

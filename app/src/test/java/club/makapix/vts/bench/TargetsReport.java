@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -25,6 +26,20 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
     record IdlePlayers(int connected, ServerMemory withNone, ServerMemory withIdle) {}
 
     private record Row(String figure, String vts, String reference, String ratio, String target, String verdict) {}
+
+    /** A phase whose CPU use the second table shows. */
+    private record CpuPhase(String label, Function<TargetsRun, PhaseResult> phase) {}
+
+    private static final List<CpuPhase> CPU_PHASES = List.of(
+            new CpuPhase("MQTT to VTS at max", TargetsRun::mqttVts),
+            new CpuPhase("MQTT to Mosquitto at max", TargetsRun::mqttMosquitto),
+            new CpuPhase("MQTT to VTS at half max", TargetsRun::mqttVtsHalf),
+            new CpuPhase("MQTT to Mosquitto, same rate", TargetsRun::mqttMosquittoHalf),
+            new CpuPhase("HTTP hello-world", TargetsRun::httpHello),
+            new CpuPhase("HTTP single POST at max", TargetsRun::httpSingle),
+            new CpuPhase("HTTP single POST at half max", TargetsRun::httpSingleHalf),
+            new CpuPhase("HTTP batches (per event)", TargetsRun::httpBatch));
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private List<Row> rows() {
         List<Row> rows = new ArrayList<>();
@@ -75,9 +90,29 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         String format = "  %-32s %-24s %-38s %-6s %-10s %s%n";
         System.out.printf(format, "figure", "VTS", "reference (same run)", "ratio", "target", "");
         rows().forEach(r -> System.out.printf(format, r.figure, r.vts, r.reference, r.ratio, r.target, r.verdict));
+
+        System.out.printf(Locale.ROOT, "%nWhere the CPU went: µs of one core per event, by process (medians); busy = share of all %d cores;%n"
+                + "ceiling = the rate at that cost with every core busy (cores x 1,000,000 / machine)%n", CORES);
+        String cpuFormat = "  %-32s %8s %11s %10s %10s %8s %6s %11s%n";
+        System.out.printf(cpuFormat, "phase", "server", "PostgreSQL", "Mosquitto", "generator", "machine", "busy", "ceiling/s");
+        cpuRows().forEach((label, c) -> System.out.printf(cpuFormat, label, micros(c.server()), micros(c.database()),
+                micros(c.mosquitto()), micros(c.generator()), micros(c.machine()),
+                String.format(Locale.ROOT, "%.0f %%", 100 * c.busyShare()), count(c.ceilingPerSecond(CORES))));
     }
 
-    /** {@code <stamp>-targets.json} (options, machine, every run, memory), {@code .csv} (the table) and the timeline CSV. */
+    /** The CPU table: each phase's use, every part the median over the runs. */
+    private Map<String, CpuUse> cpuRows() {
+        Map<String, CpuUse> rows = new LinkedHashMap<>();
+        for (CpuPhase p : CPU_PHASES) {
+            ToDoubleFunction<ToDoubleFunction<CpuUse>> cell = part -> median(r -> part.applyAsDouble(p.phase.apply(r).cpu()));
+            rows.put(p.label, new CpuUse(cell.applyAsDouble(CpuUse::busyShare), cell.applyAsDouble(CpuUse::server),
+                    cell.applyAsDouble(CpuUse::database), cell.applyAsDouble(CpuUse::mosquitto), cell.applyAsDouble(CpuUse::generator),
+                    cell.applyAsDouble(CpuUse::machine)));
+        }
+        return rows;
+    }
+
+    /** {@code <stamp>-targets.json} (options, machine, every run, memory), {@code .csv} (the table), {@code -cpu.csv} and the timeline CSV. */
     void write(Path dir, String stamp, Timeline timeline) throws IOException {
         Files.createDirectories(dir);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -92,6 +127,11 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         rows().forEach(r -> csv.append(String.join(",", quoted(r.figure.trim()), quoted(r.vts), quoted(r.reference), r.ratio,
                 quoted(r.target), r.verdict)).append('\n'));
         Files.writeString(dir.resolve(stamp + "-targets.csv"), csv);
+        StringBuilder cpuCsv = new StringBuilder("phase,server_us,postgresql_us,mosquitto_us,generator_us,machine_us,busy_share,"
+                + "ceiling_per_second\n");
+        cpuRows().forEach((label, c) -> cpuCsv.append(String.format(Locale.ROOT, "%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f,%.0f%n", quoted(label),
+                c.server(), c.database(), c.mosquitto(), c.generator(), c.machine(), c.busyShare(), c.ceilingPerSecond(CORES))));
+        Files.writeString(dir.resolve(stamp + "-cpu.csv"), cpuCsv);
         StringBuilder points = new StringBuilder(Timeline.CSV_HEADER).append('\n');
         timeline.points().forEach(p -> points.append(p.csv()).append('\n'));
         Files.writeString(dir.resolve(stamp + "-timeline.csv"), points);
@@ -105,6 +145,10 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
 
     private static String count(double n) {
         return String.format(Locale.ROOT, "%,.0f", n);
+    }
+
+    private static String micros(double us) {
+        return String.format(Locale.ROOT, "%.0f", us);
     }
 
     private static String ms(double ms) {
