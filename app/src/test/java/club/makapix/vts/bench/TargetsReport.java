@@ -112,7 +112,10 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         return rows;
     }
 
-    /** {@code <stamp>-targets.json} (options, machine, every run, memory), {@code .csv} (the table), {@code -cpu.csv} and the timeline CSV. */
+    /**
+     * {@code <stamp>-targets.json} (options, machine, every run, memory), {@code -targets.csv} (the table),
+     * {@code -cpu.csv} (the CPU table) and {@code -timeline.csv}.
+     */
     void write(Path dir, String stamp, Timeline timeline) throws IOException {
         Files.createDirectories(dir);
         Map<String, Object> json = new LinkedHashMap<>();
