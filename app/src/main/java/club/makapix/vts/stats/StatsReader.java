@@ -169,21 +169,19 @@ public final class StatsReader {
         String days = post == null ? ARTIST_DAYS : DAYS;
         Map<LocalDate, long[]> perDay = new TreeMap<>();
         Instant[] span = new Instant[2];
-        range.bind(h.createQuery(days + """
-                        select day, sum(views), sum(impressions), sum(unique_viewers), min(first_view_at), max(last_view_at)
-                        from days group by day"""), artist, post)
-                .map((rs, ctx) -> {
-                    perDay.put(rs.getObject(1, LocalDate.class), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
-                    span[0] = earliest(span[0], rs.getTimestamp(5));
-                    span[1] = latest(span[1], rs.getTimestamp(6));
-                    return null;
-                }).list();
-        // every map of every day row expanded once into (key, count) pairs and summed: linear in the
-        // pairs (an artist's range is one row per rolled-up day, plus today's per-post rows)
         Map<String, Map<String, Long>> breakdowns = new LinkedHashMap<>();
         BREAKDOWNS.forEach(b -> breakdowns.put(b, new TreeMap<>()));
+        // One statement for the day rows and the breakdowns, so that the raw events after the
+        // watermark are aggregated once: a CTE read twice is computed once. Every map of every day
+        // row is expanded once into (key, count) pairs and summed: linear in the pairs (an artist's
+        // range is one row per rolled-up day, plus today's per-post rows).
         range.bind(h.createQuery(days + """
-                        select d.name, kv.key, sum(kv.value::bigint)
+                        select day, sum(views) as views, sum(impressions) as impressions, sum(unique_viewers) as unique_viewers,
+                               min(first_view_at) as first_view_at, max(last_view_at) as last_view_at,
+                               null::text as breakdown, null::text as key, null::numeric as count
+                        from days group by day
+                        union all
+                        select null, null, null, null, null, null, d.name, kv.key, sum(kv.value::bigint)
                         from days
                         cross join lateral (values ('views_by_country', views_by_country), ('views_by_device', views_by_device),
                             ('views_by_source', views_by_source), ('views_by_channel', views_by_channel),
@@ -191,8 +189,18 @@ public final class StatsReader {
                             ('impressions_by_play_order', impressions_by_play_order)) as d(name, m)
                         cross join lateral jsonb_each_text(d.m) as kv
                         group by d.name, kv.key"""), artist, post)
-                .map((rs, ctx) -> breakdowns.get(rs.getString(1)).put(rs.getString(2), rs.getLong(3)))
-                .list();
+                .map((rs, ctx) -> {
+                    String breakdown = rs.getString("breakdown");
+                    if (breakdown != null) {
+                        breakdowns.get(breakdown).put(rs.getString("key"), rs.getLong("count"));
+                        return null;
+                    }
+                    perDay.put(rs.getObject("day", LocalDate.class),
+                            new long[] {rs.getLong("views"), rs.getLong("impressions"), rs.getLong("unique_viewers")});
+                    span[0] = earliest(span[0], rs.getTimestamp("first_view_at"));
+                    span[1] = latest(span[1], rs.getTimestamp("last_view_at"));
+                    return null;
+                }).list();
         if (post == null) {
             artistDailyUniques(h, range, artist, perDay);
         }
