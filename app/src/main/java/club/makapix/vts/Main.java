@@ -22,7 +22,7 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vts-shutdown"));
+        server.stopOnShutdown();
     }
 
     /** HiveMQ's jar carries a logback.xml too; ours has its own name so there is no doubt which applies. */

@@ -80,6 +80,7 @@ public final class Server implements AutoCloseable {
     private final Clock clock;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Database database;
+    private EmbeddedDatabaseServer embeddedDatabase;
     private Broker broker;
     private HttpServer http;
     private String adminToken;
@@ -212,10 +213,10 @@ public final class Server implements AutoCloseable {
                 throw new InvalidSettingException("VTS_DB_URL", "cannot use the database (" + rootMessage(e) + ")");
             }
         }
-        EmbeddedDatabaseServer embedded = EmbeddedDatabaseServer.start(dataDir.resolve("postgres"));
-        started.push(embedded);
+        embeddedDatabase = EmbeddedDatabaseServer.start(dataDir.resolve("postgres"));
+        started.push(embeddedDatabase);
         LOG.info("Using the embedded PostgreSQL kept in {}", dataDir.resolve("postgres"));
-        return Database.open(embedded.jdbcUrl(), embedded.user(), null, 12);
+        return Database.open(embeddedDatabase.jdbcUrl(), embeddedDatabase.user(), null, 12);
     }
 
     /** The node's one Redis connection, or null without VTS_REDIS_URL. */
@@ -303,8 +304,23 @@ public final class Server implements AutoCloseable {
     public String adminToken() {
         return adminToken;
     }
+    /**
+     * Stops the server in order when the JVM is asked to exit (SIGTERM, Ctrl-C): doors first, then
+     * the writer drains, then the database, the embedded one included (it no longer stops on its own).
+     */
+    public void stopOnShutdown() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "vts-shutdown"));
+        if (embeddedDatabase != null) {
+            embeddedDatabase.leaveStopToOwner();
+        }
+    }
+
     @Override
     public void close() {
+        if (started.isEmpty()) {
+            return;
+        }
+        LOG.info("VTS is stopping");
         while (!started.isEmpty()) {
             AutoCloseable part = started.pop();
             try {
@@ -313,5 +329,6 @@ public final class Server implements AutoCloseable {
                 LOG.warn("Stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
             }
         }
+        LOG.info("VTS stopped");
     }
 }

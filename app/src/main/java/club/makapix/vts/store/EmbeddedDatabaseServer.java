@@ -2,11 +2,13 @@ package club.makapix.vts.store;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedDatabaseServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabaseServer.class);
     private final EmbeddedPostgres postgres;
+    /** Set while the library's own shutdown hook is disarmed (see {@link #leaveStopToOwner()}). */
+    private AtomicBoolean disarmedHook;
 
     private EmbeddedDatabaseServer(EmbeddedPostgres postgres) {
         this.postgres = postgres;
@@ -72,6 +76,29 @@ public final class EmbeddedDatabaseServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The library registers a JVM shutdown hook that stops PostgreSQL, and the JVM runs all hooks
+     * at once: on SIGTERM the database went away while the server's own hook was still draining the
+     * writer, and queued events went unwritten. An owner that stops this server from its own hook,
+     * after the parts that use the database, calls this to leave the stop to it. The library offers
+     * no switch for its hook; its {@code close()} does nothing once its private {@code closed} flag
+     * is set, so the flag is set now and cleared again in {@link #close()}. Should a later version
+     * lack the flag, the library's hook stays as it was, with a warning.
+     */
+    public void leaveStopToOwner() {
+        try {
+            Field closed = EmbeddedPostgres.class.getDeclaredField("closed");
+            closed.setAccessible(true);
+            AtomicBoolean flag = (AtomicBoolean) closed.get(postgres);
+            if (flag.compareAndSet(false, true)) {
+                disarmedHook = flag;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Cannot disarm the embedded PostgreSQL's own shutdown hook ({}); on SIGTERM it may stop before the "
+                    + "server has written what it queued", e.toString());
+        }
+    }
+
     public String jdbcUrl() {
         return postgres.getJdbcUrl("postgres", "postgres");
     }
@@ -82,6 +109,10 @@ public final class EmbeddedDatabaseServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (disarmedHook != null) {
+            disarmedHook.set(false);
+        }
+        LOG.info("Stopping the embedded PostgreSQL");
         postgres.close();
     }
 }

@@ -62,6 +62,15 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, as Ctrl-C or a service manager sends it: the shutdown hooks run. Returns the exit code. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the server did not stop within " + timeout + " of SIGTERM; its log:\n" + logText());
+        }
+        return process.exitValue();
+    }
+
     public String logText() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);

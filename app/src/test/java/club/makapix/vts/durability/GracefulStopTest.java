@@ -1,0 +1,113 @@
+package club.makapix.vts.durability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import club.makapix.vts.support.Admin;
+import club.makapix.vts.support.Eventually;
+import club.makapix.vts.support.Ports;
+import club.makapix.vts.support.ServerProcess;
+import club.makapix.vts.support.TestSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * SIGTERM (Ctrl-C, a service manager's stop) while players stream, on the embedded database: the
+ * server stops its doors, writes what it queued, and only then stops its PostgreSQL. Until the
+ * embedded database's own shutdown hook was disarmed, it stopped PostgreSQL at the same moment, and
+ * the writer's last batches failed against a database going away.
+ */
+class GracefulStopTest {
+    static final long POST = 601;
+    static final String ADMIN_TOKEN = "graceful-stop-admin-token";
+
+    @Test
+    @Timeout(180)
+    void sigtermWritesWhatWasQueuedBeforeTheEmbeddedDatabaseStops() throws Exception {
+        Path dataDir = Files.createTempDirectory("vts-graceful-stop");
+        int httpPort = Ports.free();
+        int mqttPort = Ports.free();
+        Map<String, String> settings = TestSettings.base(null, dataDir, httpPort, mqttPort);
+        settings.put("VTS_ADMIN_TOKEN", ADMIN_TOKEN);
+        settings.put("VTS_PLAYER_RATE_LIMIT_MS", "0");
+        Path logs = Path.of("target", "graceful-stop");
+
+        List<StreamingPlayer> players = new ArrayList<>();
+        ServerProcess server = ServerProcess.start(settings, logs.resolve("server.log"));
+        try {
+            server.awaitReady(Duration.ofSeconds(120));
+            ProcessHandle postgres = postmaster(dataDir).orElseThrow(() -> new AssertionError("no embedded PostgreSQL running"));
+            Admin admin = new Admin(httpPort, ADMIN_TOKEN);
+            admin.post(POST, "artist-stop");
+            for (int i = 0; i < 6; i++) {
+                String key = UUID.randomUUID().toString();
+                admin.player(key, "owner-stop", "secret-" + key);
+                players.add(new StreamingPlayer("tcp://127.0.0.1:" + mqttPort, key, "secret-" + key, POST, 1));
+            }
+            players.forEach(StreamingPlayer::start);
+            Eventually.until(Duration.ofSeconds(30), () -> CrashRecoveryTest.acked(players).size() >= 1_000,
+                    () -> "1,000 acknowledged events before the stop; have " + CrashRecoveryTest.acked(players).size());
+
+            int exit = server.terminate(Duration.ofSeconds(60));
+            players.forEach(StreamingPlayer::stopNewEvents);
+            Set<UUID> acked = CrashRecoveryTest.acked(players);
+            String log = server.logText();
+            assertTrue(log.contains("VTS is stopping"), "SIGTERM runs the server's stop; log:\n" + log);
+            String stopping = log.substring(log.indexOf("VTS is stopping"));
+
+            assertEquals(143, exit, "a JVM ends with 128 + SIGTERM after its shutdown hooks; log:\n" + log);
+            assertTrue(stopping.contains("VTS stopped"), "the server's stop ran to its end; log:\n" + stopping);
+            assertFalse(stopping.contains("WARN") || stopping.contains("ERROR"),
+                    "nothing may fail on the way out (a write against a database going away, say); log:\n" + stopping);
+            assertTrue(stopping.indexOf("Stopping the embedded PostgreSQL") > 0, "the server stops its own database; log:\n" + stopping);
+            Eventually.until(Duration.ofSeconds(10), () -> !postgres.isAlive(), () -> "the embedded PostgreSQL was left running");
+
+            server = ServerProcess.start(settings, logs.resolve("server-after-restart.log"));
+            server.awaitReady(Duration.ofSeconds(120));
+            Set<UUID> stored = storedKeys(dataDir);
+            Set<UUID> sent = new HashSet<>();
+            players.forEach(p -> sent.addAll(p.sent()));
+            assertTrue(stored.containsAll(acked), CrashRecoveryTest.missing(acked, stored) + " acknowledged but not stored");
+            assertTrue(sent.containsAll(stored), "only what was sent is stored");
+        } finally {
+            for (StreamingPlayer p : players) {
+                p.close();
+            }
+            server.close();
+        }
+    }
+
+    /** The embedded PostgreSQL of this data folder, from its {@code postmaster.pid}. */
+    static Optional<ProcessHandle> postmaster(Path dataDir) throws Exception {
+        Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
+        return Files.exists(pidFile) ? ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim())) : Optional.empty();
+    }
+
+    /** Every stored event key, read from the embedded PostgreSQL of a running server. */
+    static Set<UUID> storedKeys(Path dataDir) throws Exception {
+        String port = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(3).trim();
+        Set<UUID> keys = new HashSet<>();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null);
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select event_key from view_events")) {
+            while (rs.next()) {
+                assertTrue(keys.add((UUID) rs.getObject(1)), "an event was stored twice");
+            }
+        }
+        return keys;
+    }
+}
