@@ -304,6 +304,7 @@ public final class Server implements AutoCloseable {
     public String adminToken() {
         return adminToken;
     }
+
     /**
      * Stops the server in order when the JVM is asked to exit (SIGTERM, Ctrl-C): doors first, then
      * the writer drains, then the database, the embedded one included (it no longer stops on its own).

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedDatabaseServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabaseServer.class);
     private final EmbeddedPostgres postgres;
-    /** Set while the library's own shutdown hook is disarmed (see {@link #leaveStopToOwner()}). */
-    private AtomicBoolean disarmedHook;
+    /** Set while the library's own shutdown hook is disarmed (see {@link #leaveStopToOwner()}); read by the stopping thread. */
+    private volatile AtomicBoolean disarmedHook;
 
     private EmbeddedDatabaseServer(EmbeddedPostgres postgres) {
         this.postgres = postgres;
