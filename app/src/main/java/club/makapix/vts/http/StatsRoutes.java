@@ -3,6 +3,7 @@ package club.makapix.vts.http;
 import club.makapix.vts.config.WholeNumber;
 import club.makapix.vts.stats.StatsCache;
 import club.makapix.vts.stats.StatsReader;
+import club.makapix.vts.stats.StatsReader.ArtistStats;
 import club.makapix.vts.stats.StatsReader.PostPage;
 import club.makapix.vts.stats.StatsReader.PostRow;
 import club.makapix.vts.stats.StatsReader.Sort;
@@ -90,8 +91,9 @@ final class StatsRoutes {
         String body = cache.get("artist|" + artist + "|" + range.from + "|" + range.to + "|" + page + "|" + perPage + "|" + sort, () -> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("artist_id", artist);
-            putSummary(out, range, stats.artist(artist, range.from, range.to));
-            PostPage rows = stats.artistPosts(artist, range.from, range.to, page, perPage, order, sort.startsWith("-"));
+            ArtistStats found = stats.artist(artist, range.from, range.to, page, perPage, order, sort.startsWith("-"));
+            putSummary(out, range, found.summary());
+            PostPage rows = found.posts();
             out.put("posts", rows.rows().stream().map(StatsRoutes::row).toList());
             out.put("page", page);
             out.put("per_page", perPage);

@@ -35,6 +35,9 @@ public final class StatsReader {
 
     public record PostPage(List<PostRow> rows, long totalPosts) {}
 
+    /** An artist's totals and one page of their posts, read together so that the two agree. */
+    public record ArtistStats(Summary summary, PostPage posts) {}
+
     /** How the artist's per-post rows are ordered. */
     public enum Sort {
         VIEWS("views"), IMPRESSIONS("impressions"), POST_ID("post_id");
@@ -116,8 +119,11 @@ public final class StatsReader {
         return snapshot(h -> summary(h, Range.of(h, from, to), artistId, postId));
     }
 
-    public Summary artist(String artistId, LocalDate from, LocalDate to) {
-        return snapshot(h -> summary(h, Range.of(h, from, to), artistId, null));
+    public ArtistStats artist(String artistId, LocalDate from, LocalDate to, int page, int perPage, Sort sort, boolean descending) {
+        return snapshot(h -> {
+            Range range = Range.of(h, from, to);
+            return new ArtistStats(summary(h, range, artistId, null), postPage(h, range, artistId, page, perPage, sort, descending));
+        });
     }
 
     /** Lifetime counted views of a post: never less than before, since nothing is ever uncounted. */
@@ -131,38 +137,39 @@ public final class StatsReader {
 
     public PostPage artistPosts(String artistId, LocalDate from, LocalDate to, int page, int perPage, Sort sort,
                                 boolean descending) {
-        return snapshot(h -> {
-            Range range = Range.of(h, from, to);
-            String sql = DAYS + """
-                    , per_post as (select post_id, sum(views) as views, sum(impressions) as impressions,
-                                          sum(unique_viewers) as day_unique
-                                   from days group by post_id)
-                    select p.post_id, p.title, coalesce(a.views, 0) as views, coalesce(a.impressions, 0) as impressions,
-                           coalesce(a.day_unique, 0) as day_unique, count(*) over () as total
-                    from posts p left join per_post a on a.post_id = p.post_id
-                    where p.artist_id = :artist
-                    order by %s %s, p.post_id
-                    limit :limit offset :offset
-                    """.formatted(sort == Sort.POST_ID ? "p.post_id" : sort.column, descending ? "desc" : "asc");
-            List<Object[]> found = range.bind(h.createQuery(sql), artistId, null)
-                    .bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
-                    .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5), rs.getLong(6)})
-                    .list();
-            Map<Long, Long> unique = new HashMap<>();
-            if (!range.oneDay() && !found.isEmpty()) {
-                unique = postUniques(h, range, found.stream().map(r -> (Long) r[0]).toList());
-            }
-            List<PostRow> rows = new ArrayList<>();
-            for (Object[] r : found) {
-                long postId = (Long) r[0];
-                long u = range.oneDay() ? (Long) r[4] : unique.getOrDefault(postId, 0L);
-                rows.add(new PostRow(postId, (String) r[1], (Long) r[2], (Long) r[3], u));
-            }
-            long total = found.isEmpty() ? h.createQuery("select count(*) from posts where artist_id = :artist")
-                    .bind("artist", artistId).mapTo(Long.class).one() : (Long) found.get(0)[5];
-            return new PostPage(rows, total);
-        });
+        return snapshot(h -> postPage(h, Range.of(h, from, to), artistId, page, perPage, sort, descending));
+    }
+
+    private PostPage postPage(Handle h, Range range, String artistId, int page, int perPage, Sort sort, boolean descending) {
+        String sql = DAYS + """
+                , per_post as (select post_id, sum(views) as views, sum(impressions) as impressions,
+                                      sum(unique_viewers) as day_unique
+                               from days group by post_id)
+                select p.post_id, p.title, coalesce(a.views, 0) as views, coalesce(a.impressions, 0) as impressions,
+                       coalesce(a.day_unique, 0) as day_unique, count(*) over () as total
+                from posts p left join per_post a on a.post_id = p.post_id
+                where p.artist_id = :artist
+                order by %s %s, p.post_id
+                limit :limit offset :offset
+                """.formatted(sort == Sort.POST_ID ? "p.post_id" : sort.column, descending ? "desc" : "asc");
+        List<Object[]> found = range.bind(h.createQuery(sql), artistId, null)
+                .bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
+                .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                        rs.getLong(5), rs.getLong(6)})
+                .list();
+        Map<Long, Long> unique = new HashMap<>();
+        if (!range.oneDay() && !found.isEmpty()) {
+            unique = postUniques(h, range, found.stream().map(r -> (Long) r[0]).toList());
+        }
+        List<PostRow> rows = new ArrayList<>();
+        for (Object[] r : found) {
+            long postId = (Long) r[0];
+            long u = range.oneDay() ? (Long) r[4] : unique.getOrDefault(postId, 0L);
+            rows.add(new PostRow(postId, (String) r[1], (Long) r[2], (Long) r[3], u));
+        }
+        long total = found.isEmpty() ? h.createQuery("select count(*) from posts where artist_id = :artist")
+                .bind("artist", artistId).mapTo(Long.class).one() : (Long) found.get(0)[5];
+        return new PostPage(rows, total);
     }
 
     private Summary summary(Handle h, Range range, String artist, Long post) {
