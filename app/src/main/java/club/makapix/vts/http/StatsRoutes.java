@@ -113,14 +113,8 @@ final class StatsRoutes {
             StringWriter out = new StringWriter();
             try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
                     .setHeader("post_id", "title", "views", "impressions", "unique_viewers").get())) {
-                for (int page = 1; ; page++) {
-                    PostPage rows = stats.artistPosts(artist, range.from, range.to, page, MAX_PER_PAGE, order, sort.startsWith("-"));
-                    for (PostRow r : rows.rows()) {
-                        csv.printRecord(r.postId(), safeCell(r.title()), r.views(), r.impressions(), r.uniqueViewers());
-                    }
-                    if ((long) page * MAX_PER_PAGE >= rows.totalPosts()) {
-                        break;
-                    }
+                for (PostRow r : stats.allArtistPosts(artist, range.from, range.to, order, sort.startsWith("-"))) {
+                    csv.printRecord(r.postId(), safeCell(r.title()), r.views(), r.impressions(), r.uniqueViewers());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -135,9 +135,9 @@ public final class StatsReader {
         });
     }
 
-    public PostPage artistPosts(String artistId, LocalDate from, LocalDate to, int page, int perPage, Sort sort,
-                                boolean descending) {
-        return snapshot(h -> postPage(h, Range.of(h, from, to), artistId, page, perPage, sort, descending));
+    /** Every post of the artist in one page and one snapshot: none skipped or repeated while the numbers change. */
+    public List<PostRow> allArtistPosts(String artistId, LocalDate from, LocalDate to, Sort sort, boolean descending) {
+        return snapshot(h -> postPage(h, Range.of(h, from, to), artistId, 1, Integer.MAX_VALUE, sort, descending).rows());
     }
 
     private PostPage postPage(Handle h, Range range, String artistId, int page, int perPage, Sort sort, boolean descending) {
