@@ -49,11 +49,7 @@ class CrashRecoveryTest {
             server.awaitReady(Duration.ofSeconds(60));
             Admin admin = new Admin(httpPort, ADMIN_TOKEN);
             admin.post(POST, "artist-crash");
-            for (int i = 0; i < PLAYERS; i++) {
-                String key = UUID.randomUUID().toString();
-                admin.player(key, "owner-crash", "secret-" + key);
-                players.add(new StreamingPlayer("tcp://127.0.0.1:" + mqttPort, key, "secret-" + key, POST, 3));
-            }
+            players.addAll(StreamingPlayer.register(admin, "tcp://127.0.0.1:" + mqttPort, PLAYERS, "owner-crash", POST, 3));
             players.forEach(StreamingPlayer::start);
 
             Eventually.until(Duration.ofSeconds(30), () -> acked(players).size() >= 500,

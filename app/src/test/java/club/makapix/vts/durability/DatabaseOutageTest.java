@@ -123,11 +123,7 @@ class DatabaseOutageTest {
         static Stream start(RunningServer vts) {
             Stream stream = new Stream();
             vts.admin.post(POST, "artist-outage");
-            for (int i = 0; i < PLAYERS; i++) {
-                String key = UUID.randomUUID().toString();
-                vts.admin.player(key, "owner-outage", "secret-" + key);
-                stream.players.add(new StreamingPlayer(vts.mqttUri(), key, "secret-" + key, POST, 5));
-            }
+            stream.players.addAll(StreamingPlayer.register(vts.admin, vts.mqttUri(), PLAYERS, "owner-outage", POST, 5));
             stream.players.forEach(StreamingPlayer::start);
             return stream;
         }

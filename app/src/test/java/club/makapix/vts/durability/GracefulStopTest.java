@@ -54,11 +54,7 @@ class GracefulStopTest {
             ProcessHandle postgres = postmaster(dataDir).orElseThrow(() -> new AssertionError("no embedded PostgreSQL running"));
             Admin admin = new Admin(httpPort, ADMIN_TOKEN);
             admin.post(POST, "artist-stop");
-            for (int i = 0; i < 6; i++) {
-                String key = UUID.randomUUID().toString();
-                admin.player(key, "owner-stop", "secret-" + key);
-                players.add(new StreamingPlayer("tcp://127.0.0.1:" + mqttPort, key, "secret-" + key, POST, 1));
-            }
+            players.addAll(StreamingPlayer.register(admin, "tcp://127.0.0.1:" + mqttPort, 6, "owner-stop", POST, 1));
             players.forEach(StreamingPlayer::start);
             Eventually.until(Duration.ofSeconds(30), () -> CrashRecoveryTest.acked(players).size() >= 1_000,
                     () -> "1,000 acknowledged events before the stop; have " + CrashRecoveryTest.acked(players).size());

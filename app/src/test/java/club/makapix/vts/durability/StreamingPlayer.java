@@ -4,8 +4,11 @@ import club.makapix.vts.protocol.Intent;
 import club.makapix.vts.protocol.PlayerClient;
 import club.makapix.vts.protocol.Topics;
 import club.makapix.vts.protocol.ViewEvent;
+import club.makapix.vts.support.Admin;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -51,6 +54,17 @@ final class StreamingPlayer implements AutoCloseable {
         this.pauseMillis = pauseMillis;
         this.thread = new Thread(this::run, "streaming-player-" + key);
         this.thread.setDaemon(true);
+    }
+
+    /** {@code count} players registered now (owned by {@code owner}, so their views count), not started yet. */
+    static List<StreamingPlayer> register(Admin admin, String mqttUri, int count, String owner, long postId, long pauseMillis) {
+        List<StreamingPlayer> players = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String key = UUID.randomUUID().toString();
+            admin.player(key, owner, "secret-" + key);
+            players.add(new StreamingPlayer(mqttUri, key, "secret-" + key, postId, pauseMillis));
+        }
+        return players;
     }
 
     void start() {
