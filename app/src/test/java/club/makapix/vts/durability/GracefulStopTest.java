@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM (Ctrl-C, a service manager's stop) while players stream, on the embedded database: the
@@ -38,8 +39,7 @@ class GracefulStopTest {
 
     @Test
     @Timeout(180)
-    void sigtermWritesWhatWasQueuedBeforeTheEmbeddedDatabaseStops() throws Exception {
-        Path dataDir = Files.createTempDirectory("vts-graceful-stop");
+    void sigtermWritesWhatWasQueuedBeforeTheEmbeddedDatabaseStops(@TempDir Path dataDir) throws Exception {
         int httpPort = Ports.free();
         int mqttPort = Ports.free();
         Map<String, String> settings = TestSettings.base(null, dataDir, httpPort, mqttPort);

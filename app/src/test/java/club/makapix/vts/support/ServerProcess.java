@@ -79,10 +79,17 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops it if it still runs: SIGTERM, so that an embedded PostgreSQL is stopped with it rather
+     * than left running, and SIGKILL if it has not stopped within 30 s.
+     */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            kill();
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                kill();
+            }
         }
     }
 }
