@@ -38,9 +38,8 @@ class CrashRecoveryTest {
         TestDatabase db = TestDatabase.create();
         int httpPort = Ports.free();
         int mqttPort = Ports.free();
-        Map<String, String> settings = TestSettings.base(db, Files.createTempDirectory("vts-crash-data"), httpPort, mqttPort);
-        settings.put("VTS_ADMIN_TOKEN", ADMIN_TOKEN);
-        settings.put("VTS_PLAYER_RATE_LIMIT_MS", "0");
+        Map<String, String> settings = TestSettings.streaming(db, Files.createTempDirectory("vts-crash-data"), httpPort, mqttPort,
+                ADMIN_TOKEN);
         Path logs = Path.of("target", "crash-recovery");
 
         List<StreamingPlayer> players = new ArrayList<>();

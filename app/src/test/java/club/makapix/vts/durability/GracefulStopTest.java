@@ -42,9 +42,7 @@ class GracefulStopTest {
     void sigtermWritesWhatWasQueuedBeforeTheEmbeddedDatabaseStops(@TempDir Path dataDir) throws Exception {
         int httpPort = Ports.free();
         int mqttPort = Ports.free();
-        Map<String, String> settings = TestSettings.base(null, dataDir, httpPort, mqttPort);
-        settings.put("VTS_ADMIN_TOKEN", ADMIN_TOKEN);
-        settings.put("VTS_PLAYER_RATE_LIMIT_MS", "0");
+        Map<String, String> settings = TestSettings.streaming(null, dataDir, httpPort, mqttPort, ADMIN_TOKEN);
         Path logs = Path.of("target", "graceful-stop");
 
         List<StreamingPlayer> players = new ArrayList<>();

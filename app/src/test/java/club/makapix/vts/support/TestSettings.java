@@ -26,4 +26,12 @@ public final class TestSettings {
         env.put("VTS_ROLLUP_AT", "off"); // tests roll up when they mean to
         return env;
     }
+
+    /** {@link #base}, plus an admin token and no player rate limit: for players streaming as fast as they can. */
+    public static Map<String, String> streaming(TestDatabase db, Path dataDir, int httpPort, int mqttPort, String adminToken) {
+        Map<String, String> env = base(db, dataDir, httpPort, mqttPort);
+        env.put("VTS_ADMIN_TOKEN", adminToken);
+        env.put("VTS_PLAYER_RATE_LIMIT_MS", "0");
+        return env;
+    }
 }
