@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * figures that bound a rate on a machine whose cores the load and the server share.
  */
 final class CpuMeter {
-    /** CPU time so far, in clock ticks: each process tree, then the machine's busy and total time (all cores). */
-    record Reading(long server, long database, long mosquitto, long generator, long machineBusy, long machineTotal) {}
+    /** CPU time so far, in clock ticks: each process tree, then the machine's (zero without /proc/stat). */
+    record Reading(long server, long database, long mosquitto, long generator, MachineTicks machine) {}
 
     private final long serverPid;
     private final long databasePid;
@@ -30,19 +30,19 @@ final class CpuMeter {
     }
 
     Reading read() {
+        MachineTicks machine = MachineTicks.read();
         return new Reading(treeTicks(serverPid), treeTicks(databasePid), treeTicks(mosquittoPid), treeTicks(generatorPid),
-                machineTicks(true), machineTicks(false));
+                machine == null ? new MachineTicks(0, 0) : machine);
     }
 
     /** CPU µs per event between two readings, and the share of all cores that was busy. */
     CpuUse use(Reading from, Reading to, double events) {
         double microsPerTick = 1e6 / ticksPerSecond;
         double perEvent = events <= 0 ? 0 : microsPerTick / events;
-        double total = to.machineTotal() - from.machineTotal();
-        return new CpuUse(total <= 0 ? 0 : (to.machineBusy() - from.machineBusy()) / total,
+        return new CpuUse(to.machine().busyShareSince(from.machine()),
                 (to.server() - from.server()) * perEvent, (to.database() - from.database()) * perEvent,
                 (to.mosquitto() - from.mosquitto()) * perEvent, (to.generator() - from.generator()) * perEvent,
-                (to.machineBusy() - from.machineBusy()) * perEvent);
+                (to.machine().busy() - from.machine().busy()) * perEvent);
     }
 
     /**
@@ -69,24 +69,6 @@ final class CpuMeter {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
         return withReapedChildren ? ticks + Long.parseLong(f[13]) + Long.parseLong(f[14]) : ticks;
-    }
-
-    /** From the first line of /proc/stat: all time but idle and I/O wait, or all time. */
-    private static long machineTicks(boolean busyOnly) {
-        String[] f;
-        try {
-            f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/stat", e);
-        }
-        long sum = 0;
-        // user nice system idle iowait irq softirq steal (guest time is already inside user)
-        for (int i = 1; i <= 8 && i < f.length; i++) {
-            if (!busyOnly || (i != 4 && i != 5)) {
-                sum += Long.parseLong(f[i]);
-            }
-        }
-        return sum;
     }
 
     /** The kernel's USER_HZ, the unit of /proc's CPU times (100 on every common Linux, asked rather than assumed). */

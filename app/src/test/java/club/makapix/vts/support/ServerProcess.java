@@ -64,11 +64,16 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGTERM, as Ctrl-C or a service manager sends it: the shutdown hooks run. Returns the exit code. */
     public int terminate(Duration timeout) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!stopped(timeout)) {
             throw new AssertionError("the server did not stop within " + timeout + " of SIGTERM; its log:\n" + logText());
         }
         return process.exitValue();
+    }
+
+    /** SIGTERM, then whether it exited within the timeout. */
+    private boolean stopped(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public String logText() {
@@ -85,11 +90,8 @@ public final class ServerProcess implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                kill();
-            }
+        if (process.isAlive() && !stopped(Duration.ofSeconds(30))) {
+            kill();
         }
     }
 }
