@@ -6,6 +6,7 @@ import club.makapix.vts.config.Settings;
 import club.makapix.vts.http.HttpServer;
 import club.makapix.vts.mqtt.Broker;
 import club.makapix.vts.mqtt.ConnectedPlayers;
+import club.makapix.vts.mqtt.DevicePlaneMetrics;
 import club.makapix.vts.mqtt.StatusRecorder;
 import club.makapix.vts.pipeline.AddressHasher;
 import club.makapix.vts.pipeline.ClassifyDevice;
@@ -146,7 +147,8 @@ public final class Server implements AutoCloseable {
         StatusRecorder statuses = new StatusRecorder(players);
         started.push(statuses);
         ConnectedPlayers connected = new ConnectedPlayers(metrics);
-        broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), pipeline, players, connected, statuses, clock);
+        broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), pipeline, players, connected, statuses,
+                new DevicePlaneMetrics(metrics), clock);
         started.push(broker);
 
         StatsCache statsCache = redis == null ? new LocalStatsCache(settings.rollup().statsCacheTtl())

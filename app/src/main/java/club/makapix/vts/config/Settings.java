@@ -23,6 +23,7 @@ public record Settings(
         int mqttPort,
         int mqttsPort,
         MqttTls mqttTls,
+        MqttServiceAccount mqttService,
         String topicPrefix,
         String dbUrl,
         String dbUser,
@@ -43,11 +44,22 @@ public record Settings(
         boolean dailyIpHashKey,
         RollupSchedule rollup) {
 
-    /** TLS for the MQTT listener on {@code mqttsPort}; present only when a key store is configured. */
-    public record MqttTls(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword) {}
+    /**
+     * TLS for the MQTT listener on {@code mqttsPort}; present only when a key store is configured.
+     * {@code revocationList} (a PEM CRL of the players' CA) may be null.
+     */
+    public record MqttTls(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword,
+                          Path revocationList) {}
 
-    /** Broker limits, set deliberately rather than left at HiveMQ's defaults. */
-    public record MqttLimits(int maxConnections, int receiveMaximum, int maxPacketBytes, int maxKeepAliveSeconds) {}
+    /** The site's backend on the broker (contract §1): one username and password; null when unset. */
+    public record MqttServiceAccount(String user, String password) {}
+
+    /**
+     * Broker limits, set deliberately rather than left at HiveMQ's defaults. {@code relayPerSecond}:
+     * how many relayed messages (everything but views) one player may publish per second, on average.
+     */
+    public record MqttLimits(int maxConnections, int receiveMaximum, int maxPacketBytes, int maxKeepAliveSeconds,
+                             int relayPerSecond) {}
 
     /**
      * The HTTP door: viewer tokens (HS256 secret; null = no viewer tokens), proxies whose
@@ -84,17 +96,24 @@ public record Settings(
         String keyStore = r.text("VTS_MQTT_TLS_KEYSTORE", null);
         if (keyStore != null) {
             String trustStore = r.text("VTS_MQTT_TLS_TRUSTSTORE", null);
+            String crl = r.text("VTS_MQTT_TLS_CRL", null);
+            if (crl != null && trustStore == null) {
+                throw new InvalidSettingException("VTS_MQTT_TLS_CRL", "needs VTS_MQTT_TLS_TRUSTSTORE (the CA whose revocations it lists)");
+            }
             tls = new MqttTls(r.readableFile("VTS_MQTT_TLS_KEYSTORE", keyStore),
                     r.text("VTS_MQTT_TLS_KEYSTORE_PASSWORD", ""),
                     trustStore == null ? null : r.readableFile("VTS_MQTT_TLS_TRUSTSTORE", trustStore),
-                    r.text("VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", ""));
+                    r.text("VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", ""),
+                    crl == null ? null : r.readableFile("VTS_MQTT_TLS_CRL", crl));
         }
+        MqttServiceAccount service = serviceAccount(r);
         Settings s = new Settings(
                 r.address("VTS_BIND_ADDRESS", "0.0.0.0"),
                 r.port("VTS_HTTP_PORT", 8080),
                 r.port("VTS_MQTT_PORT", 1883),
                 r.port("VTS_MQTTS_PORT", 8883),
                 tls,
+                service,
                 r.topicPrefix("VTS_MQTT_TOPIC_PREFIX", Topics.DEFAULT_PREFIX),
                 dbUrl,
                 r.text("VTS_DB_USER", null),
@@ -110,7 +129,8 @@ public record Settings(
                         r.integer("VTS_MQTT_MAX_CONNECTIONS", 20_000, 1, 1_000_000),
                         r.integer("VTS_MQTT_RECEIVE_MAXIMUM", 32, 1, 65_535),
                         r.integer("VTS_MQTT_MAX_PACKET_BYTES", 16_384, 1_024, 268_435_455),
-                        r.integer("VTS_MQTT_MAX_KEEPALIVE_S", 300, 10, 65_535)),
+                        r.integer("VTS_MQTT_MAX_KEEPALIVE_S", 300, 10, 65_535),
+                        r.integer("VTS_MQTT_PLAYER_RELAY_PER_S", 10, 1, 10_000)),
                 new WriteBatching(
                         r.integer("VTS_WRITE_BATCH_MAX", 1000, 1, 50_000),
                         Duration.ofMillis(r.integer("VTS_WRITE_LINGER_MS", 2, 0, 1000)),
@@ -143,7 +163,29 @@ public record Settings(
         if (s.mqttTls == null && values.containsKey("VTS_MQTT_TLS_TRUSTSTORE")) {
             throw new InvalidSettingException("VTS_MQTT_TLS_TRUSTSTORE", "needs VTS_MQTT_TLS_KEYSTORE too");
         }
+        if (s.mqttTls == null && values.containsKey("VTS_MQTT_TLS_CRL")) {
+            throw new InvalidSettingException("VTS_MQTT_TLS_CRL", "needs VTS_MQTT_TLS_KEYSTORE and VTS_MQTT_TLS_TRUSTSTORE too");
+        }
         return s;
+    }
+
+    /** Both or neither: a service user without a password (or the reverse) is an operator's slip. */
+    private static MqttServiceAccount serviceAccount(Reader r) {
+        String user = r.text("VTS_MQTT_SERVICE_USER", null);
+        String password = r.text("VTS_MQTT_SERVICE_PASSWORD", null);
+        if (user == null && password == null) {
+            return null;
+        }
+        if (user == null) {
+            throw new InvalidSettingException("VTS_MQTT_SERVICE_USER", "is needed with VTS_MQTT_SERVICE_PASSWORD");
+        }
+        if (password == null || password.length() < 12) {
+            throw new InvalidSettingException("VTS_MQTT_SERVICE_PASSWORD", "must be set, at least 12 characters, with VTS_MQTT_SERVICE_USER");
+        }
+        if (user.startsWith("p3a-") || user.contains("/") || user.contains("+") || user.contains("#")) {
+            throw new InvalidSettingException("VTS_MQTT_SERVICE_USER", "'" + user + "' could be mistaken for a player or a topic");
+        }
+        return new MqttServiceAccount(user, password);
     }
 
     private record Reader(Map<String, String> values) {

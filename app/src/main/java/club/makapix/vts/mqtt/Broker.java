@@ -21,24 +21,31 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The embedded HiveMQ CE broker with VTS's one extension: player authentication and topic
- * permissions, the publish interceptor that feeds the pipeline, and connection tracking.
+ * The embedded HiveMQ CE broker with VTS's one extension: who may connect ({@link ClientAuthenticator}),
+ * what each client may publish and subscribe ({@link DevicePlaneAuthorizer}), the interceptor that
+ * feeds views to the pipeline and relays the rest of the device plane, and connection tracking.
  */
 public final class Broker implements AutoCloseable {
     private final EmbeddedHiveMQ hivemq;
     private final ExecutorService authWork;
+    private final RevocationList revocations;
     private volatile boolean running;
 
-    private Broker(EmbeddedHiveMQ hivemq, ExecutorService authWork) {
+    private Broker(EmbeddedHiveMQ hivemq, ExecutorService authWork, RevocationList revocations) {
         this.hivemq = hivemq;
         this.authWork = authWork;
+        this.revocations = revocations;
     }
 
     public static Broker start(Settings settings, Path home, Pipeline pipeline, PlayerDirectory players,
-                               ConnectedPlayers connected, StatusRecorder statuses, Clock clock) throws Exception {
+                               ConnectedPlayers connected, StatusRecorder statuses, DevicePlaneMetrics metrics,
+                               Clock clock) throws Exception {
         Path conf = folder(home.resolve("conf"));
         Files.writeString(conf.resolve("config.xml"), BrokerConfig.xml(settings));
         Topics topics = new Topics(settings.topicPrefix());
+        DevicePlaneRules rules = new DevicePlaneRules(topics);
+        RevocationList revocations = revocationList(settings.mqttTls(), connected);
+        RelayQuota quota = new RelayQuota(settings.mqttLimits().relayPerSecond());
         ExecutorService authWork = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "vts-mqtt-auth");
             t.setDaemon(true);
@@ -48,12 +55,15 @@ public final class Broker implements AutoCloseable {
             @Override
             public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
                 connected.attach(Services.clientService());
-                PlayerAuthenticator authenticator = new PlayerAuthenticator(players, connected, topics, authWork);
+                ClientAuthenticator authenticator = new ClientAuthenticator(players, connected, settings.mqttService(),
+                        revocations, rules, metrics, authWork);
                 Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
-                PlayerPublishInterceptor interceptor = new PlayerPublishInterceptor(topics, pipeline, statuses,
-                        Services.publishService(), Services.clientService(), settings.pubackTimeout(), clock);
+                DevicePlaneAuthorizer authorizer = new DevicePlaneAuthorizer(rules, metrics);
+                Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
+                InboundPublishInterceptor interceptor = new InboundPublishInterceptor(rules, topics, pipeline, statuses,
+                        quota, metrics, Services.publishService(), Services.clientService(), settings.pubackTimeout(), clock);
                 Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
-                PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses);
+                PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses, quota, metrics);
                 Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
             }
 
@@ -65,15 +75,30 @@ public final class Broker implements AutoCloseable {
                 .withDataFolder(folder(home.resolve("data")))
                 .withExtensionsFolder(folder(home.resolve("extensions")))
                 .withEmbeddedExtension(EmbeddedExtension.builder()
-                        .withId("vts").withName("VTS players").withVersion("1").withAuthor("VTS")
+                        .withId("vts").withName("VTS device plane").withVersion("1").withAuthor("VTS")
                         .withPriority(1000).withStartPriority(1000)
                         .withExtensionMain(main).build())
                 .withoutLoggingBootstrap()
                 .build();
-        Broker broker = new Broker(hivemq, authWork);
-        hivemq.start().get(120, TimeUnit.SECONDS);
+        Broker broker = new Broker(hivemq, authWork, revocations);
+        try {
+            hivemq.start().get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            revocations.close();
+            authWork.shutdownNow();
+            throw e;
+        }
         broker.running = true;
         return broker;
+    }
+
+    /** The CRL when one is configured; a change to it cuts the connections of newly revoked certificates. */
+    private static RevocationList revocationList(Settings.MqttTls tls, ConnectedPlayers connected) {
+        if (tls == null || tls.revocationList() == null) {
+            return RevocationList.none();
+        }
+        return RevocationList.watch(tls.revocationList(), tls.trustStore(), tls.trustStorePassword(),
+                list -> connected.disconnectCertificates(list::isRevoked));
     }
 
     private static Path folder(Path path) throws IOException {
@@ -92,6 +117,7 @@ public final class Broker implements AutoCloseable {
         } finally {
             hivemq.close();
             authWork.shutdownNow();
+            revocations.close();
         }
     }
 }

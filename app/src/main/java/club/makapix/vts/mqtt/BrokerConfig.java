@@ -5,7 +5,9 @@ import club.makapix.vts.config.Settings;
 /**
  * HiveMQ's {@code config.xml}, written from the settings. Limits are chosen for players, not left
  * at HiveMQ's defaults: small packets, a bounded in-flight window per client (receive maximum),
- * QoS at most 1, no retained messages or wildcards, and sessions kept in memory only.
+ * QoS at most 1, no shared subscriptions, and sessions kept in memory only. Retained messages and
+ * wildcard subscriptions are on for the device plane (capabilities and state are retained; the
+ * service account subscribes with {@code +}); which client may use them is the authorizer's to decide.
  */
 final class BrokerConfig {
     private BrokerConfig() {}
@@ -33,9 +35,11 @@ final class BrokerConfig {
             x.append("        <handshake-timeout>10000</handshake-timeout>\n      </tls>\n    </tls-tcp-listener>\n");
         }
         x.append("  </listeners>\n  <mqtt>\n")
-                .append("    <queued-messages><max-queue-size>100</max-queue-size><strategy>discard-oldest</strategy></queued-messages>\n")
-                .append("    <retained-messages><enabled>false</enabled></retained-messages>\n")
-                .append("    <wildcard-subscriptions><enabled>false</enabled></wildcard-subscriptions>\n")
+                // the service account receives every player's status, requests and states: a backlog of
+                // a few seconds of a large fleet must fit before the oldest are discarded
+                .append("    <queued-messages><max-queue-size>10000</max-queue-size><strategy>discard-oldest</strategy></queued-messages>\n")
+                .append("    <retained-messages><enabled>true</enabled></retained-messages>\n")
+                .append("    <wildcard-subscriptions><enabled>true</enabled></wildcard-subscriptions>\n")
                 .append("    <shared-subscriptions><enabled>false</enabled></shared-subscriptions>\n")
                 .append("    <quality-of-service><max-qos>1</max-qos></quality-of-service>\n")
                 .append("    <session-expiry><max-interval>3600</max-interval></session-expiry>\n")

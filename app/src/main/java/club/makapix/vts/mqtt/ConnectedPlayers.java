@@ -4,18 +4,23 @@ import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
+import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
- * Which MQTT connections belong to which player, so a revoked player can be cut off at once.
- * Connections are counted per client id: when a client reconnects with the same id, the new
- * connection is counted before the old one's disconnect arrives, and the entry survives it.
+ * Which MQTT connections belong to which player, and with which client certificate, so a revoked
+ * player or certificate can be cut off at once. Connections are counted per client id: when a client
+ * reconnects with the same id, the new connection is counted before the old one's disconnect
+ * arrives, and the entry survives it.
  */
 public final class ConnectedPlayers {
-    private final Map<String, Map<String, Integer>> connectionsByPlayer = new ConcurrentHashMap<>();
+    /** One client id's live connections and the certificate its latest one presented (null: none). */
+    private record Connections(int count, X509Certificate certificate) {}
+
+    private final Map<String, Map<String, Connections>> connectionsByPlayer = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile ClientService clients;
 
@@ -28,10 +33,10 @@ public final class ConnectedPlayers {
         this.clients = clients;
     }
 
-    void connected(String playerKey, String clientId) {
+    void connected(String playerKey, String clientId, X509Certificate certificate) {
         connectionsByPlayer.compute(playerKey, (k, byClient) -> {
-            Map<String, Integer> map = byClient == null ? new ConcurrentHashMap<>() : byClient;
-            map.merge(clientId, 1, Integer::sum);
+            Map<String, Connections> map = byClient == null ? new ConcurrentHashMap<>() : byClient;
+            map.merge(clientId, new Connections(1, certificate), (old, now) -> new Connections(old.count + 1, certificate));
             return map;
         });
         connections.incrementAndGet();
@@ -40,22 +45,39 @@ public final class ConnectedPlayers {
     void disconnected(String playerKey, String clientId) {
         connectionsByPlayer.computeIfPresent(playerKey, (k, byClient) -> {
             if (byClient.containsKey(clientId)) {
-                byClient.computeIfPresent(clientId, (id, n) -> n > 1 ? n - 1 : null);
+                byClient.computeIfPresent(clientId, (id, c) -> c.count > 1 ? new Connections(c.count - 1, c.certificate) : null);
                 connections.decrementAndGet();
             }
             return byClient.isEmpty() ? null : byClient;
         });
     }
 
+    /** Whether the player has a live connection to this node's broker. */
+    public boolean isConnected(String playerKey) {
+        return connectionsByPlayer.containsKey(playerKey);
+    }
+
     /** Disconnects every connection of the player (after it was revoked). */
     public void disconnect(String playerKey) {
-        Map<String, Integer> byClient = connectionsByPlayer.get(playerKey);
-        ClientService service = clients;
-        if (byClient == null || service == null) {
-            return;
+        Map<String, Connections> byClient = connectionsByPlayer.get(playerKey);
+        if (byClient != null) {
+            byClient.keySet().forEach(clientId -> cut(clientId, "player revoked"));
         }
-        for (String clientId : List.copyOf(byClient.keySet())) {
-            service.disconnectClient(clientId, false, DisconnectReasonCode.NOT_AUTHORIZED, "player revoked");
+    }
+
+    /** Disconnects every connection whose certificate is now revoked. */
+    void disconnectCertificates(Predicate<X509Certificate> revoked) {
+        connectionsByPlayer.values().forEach(byClient -> byClient.forEach((clientId, c) -> {
+            if (c.certificate != null && revoked.test(c.certificate)) {
+                cut(clientId, "certificate revoked");
+            }
+        }));
+    }
+
+    private void cut(String clientId, String why) {
+        ClientService service = clients;
+        if (service != null) {
+            service.disconnectClient(clientId, false, DisconnectReasonCode.NOT_AUTHORIZED, why);
         }
     }
 }

@@ -7,14 +7,21 @@ import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInpu
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
 import java.time.Instant;
 
-/** Marks players online when they connect and offline when their last connection ends. */
+/**
+ * Marks players online when they connect and offline when a connection ends (with or without
+ * DISCONNECT: the broker relays the last will itself), and counts the service account's connections.
+ */
 final class PlayerLifecycle implements ClientLifecycleEventListener {
     private final ConnectedPlayers connected;
     private final StatusRecorder statuses;
+    private final RelayQuota quota;
+    private final DevicePlaneMetrics metrics;
 
-    PlayerLifecycle(ConnectedPlayers connected, StatusRecorder statuses) {
+    PlayerLifecycle(ConnectedPlayers connected, StatusRecorder statuses, RelayQuota quota, DevicePlaneMetrics metrics) {
         this.connected = connected;
         this.statuses = statuses;
+        this.quota = quota;
+        this.metrics = metrics;
     }
 
     @Override
@@ -22,16 +29,33 @@ final class PlayerLifecycle implements ClientLifecycleEventListener {
 
     @Override
     public void onAuthenticationSuccessful(AuthenticationSuccessfulInput input) {
-        input.getConnectionInformation().getConnectionAttributeStore().getAsString(PlayerAuthenticator.PLAYER_ATTRIBUTE)
-                .ifPresent(player -> statuses.record(new Status(player, "online", Instant.now(), null, null)));
+        ClientIdentity who = ClientIdentity.of(input.getConnectionInformation());
+        if (who == null) {
+            return;
+        }
+        if (who.isService()) {
+            metrics.serviceConnected();
+        } else {
+            statuses.record(new Status(who.playerKey(), "online", Instant.now(), null, null));
+        }
     }
 
     @Override
     public void onDisconnect(DisconnectEventInput input) {
-        input.getConnectionInformation().getConnectionAttributeStore().getAsString(PlayerAuthenticator.PLAYER_ATTRIBUTE)
-                .ifPresent(player -> {
-                    connected.disconnected(player, input.getClientInformation().getClientId());
-                    statuses.record(new Status(player, "offline", Instant.now(), null, null));
-                });
+        ClientIdentity who = ClientIdentity.of(input.getConnectionInformation());
+        if (who == null) {
+            return;
+        }
+        if (who.isService()) {
+            metrics.serviceDisconnected();
+            return;
+        }
+        String clientId = input.getClientInformation().getClientId();
+        connected.disconnected(who.playerKey(), clientId);
+        quota.forget(clientId);
+        // a reconnect that took over the session is counted before the old connection's end arrives
+        if (!connected.isConnected(who.playerKey())) {
+            statuses.record(new Status(who.playerKey(), "offline", Instant.now(), null, null));
+        }
     }
 }

@@ -1,17 +1,75 @@
 package club.makapix.vts.protocol;
 
 /**
- * The player topics under one prefix (contract §1): {@code {prefix}/{player_key}/view},
- * {@code …/view/ack} and {@code …/status}.
+ * The device plane's topics under one prefix (contract §1): {@code {prefix}/{player_key}/{kind}},
+ * where a kind is one row of the contract's table (the site's Mosquitto ACL).
  */
 public final class Topics {
     public static final String DEFAULT_PREFIX = "makapix/player";
 
-    /** What a topic under the prefix is for. */
-    public enum Kind { VIEW, ACK, STATUS }
+    /** Which way a kind of message goes between a player and the site's service account. */
+    public enum Flow {
+        /** the player publishes and VTS consumes it: never relayed */
+        CONSUMED,
+        /** the player publishes, the service account subscribes */
+        FROM_PLAYER,
+        /** the service account publishes, the player subscribes */
+        TO_PLAYER
+    }
 
-    /** A topic that belongs to the player protocol. */
-    public record Match(String playerKey, Kind kind) {}
+    /** A row of the contract's table: what comes after {@code {prefix}/{player_key}/}. */
+    public enum Kind {
+        VIEW("view", Flow.CONSUMED, false, false),
+        VIEW_ACK("view/ack", Flow.TO_PLAYER, false, false),
+        STATUS("status", Flow.FROM_PLAYER, false, false),
+        COMMAND("command", Flow.TO_PLAYER, false, false),
+        COMMAND_ACK("command/ack", Flow.FROM_PLAYER, false, false),
+        REQUEST("request", Flow.FROM_PLAYER, true, false),
+        RESPONSE("response", Flow.TO_PLAYER, true, false),
+        CAPABILITIES("capabilities", Flow.FROM_PLAYER, false, true),
+        STATE("state", Flow.FROM_PLAYER, false, true);
+
+        private final String suffix;
+        private final Flow flow;
+        private final boolean hasId;
+        private final boolean retained;
+
+        Kind(String suffix, Flow flow, boolean hasId, boolean retained) {
+            this.suffix = suffix;
+            this.flow = flow;
+            this.hasId = hasId;
+            this.retained = retained;
+        }
+
+        public Flow flow() {
+            return flow;
+        }
+
+        /** Whether the topic ends with one more level, the message's id ({@code request/{id}}). */
+        public boolean hasId() {
+            return hasId;
+        }
+
+        /** Whether the broker keeps the last message published with the retain flag. */
+        public boolean retained() {
+            return retained;
+        }
+
+        /** The name used in metrics: {@code view_ack}, {@code command}, … */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * A topic (or topic filter) of the table. In a filter {@code playerKey} and {@code id} may be the
+     * wildcards {@code +} (and {@code #} for the id); {@code id} is null for kinds without one.
+     */
+    public record Match(String playerKey, Kind kind, String id) {
+        public Match(String playerKey, Kind kind) {
+            this(playerKey, kind, null);
+        }
+    }
 
     private final String prefix;
 
@@ -22,19 +80,33 @@ public final class Topics {
         this.prefix = prefix;
     }
 
+    public String topic(String playerKey, Kind kind) {
+        if (kind.hasId) {
+            throw new IllegalArgumentException(kind + " topics need an id");
+        }
+        return prefix + "/" + playerKey + "/" + kind.suffix;
+    }
+
+    public String topic(String playerKey, Kind kind, String id) {
+        if (!kind.hasId) {
+            throw new IllegalArgumentException(kind + " topics have no id");
+        }
+        return prefix + "/" + playerKey + "/" + kind.suffix + "/" + id;
+    }
+
     public String view(String playerKey) {
-        return prefix + "/" + playerKey + "/view";
+        return topic(playerKey, Kind.VIEW);
     }
 
     public String ack(String playerKey) {
-        return prefix + "/" + playerKey + "/view/ack";
+        return topic(playerKey, Kind.VIEW_ACK);
     }
 
     public String status(String playerKey) {
-        return prefix + "/" + playerKey + "/status";
+        return topic(playerKey, Kind.STATUS);
     }
 
-    /** The player and kind of a protocol topic, or {@code null} for any other topic. */
+    /** The player, kind and id of a topic or topic filter of the table, or {@code null} for any other. */
     public Match parse(String topic) {
         if (topic.length() <= prefix.length() + 1 || !topic.startsWith(prefix) || topic.charAt(prefix.length()) != '/') {
             return null;
@@ -44,13 +116,17 @@ public final class Topics {
         if (keyEnd <= keyStart) {
             return null;
         }
+        String key = topic.substring(keyStart, keyEnd);
         String rest = topic.substring(keyEnd + 1);
-        Kind kind = switch (rest) {
-            case "view" -> Kind.VIEW;
-            case "view/ack" -> Kind.ACK;
-            case "status" -> Kind.STATUS;
-            default -> null;
-        };
-        return kind == null ? null : new Match(topic.substring(keyStart, keyEnd), kind);
+        for (Kind kind : Kind.values()) {
+            if (!kind.hasId && rest.equals(kind.suffix)) {
+                return new Match(key, kind, null);
+            }
+            if (kind.hasId && rest.startsWith(kind.suffix + "/")) {
+                String id = rest.substring(kind.suffix.length() + 1);
+                return id.isEmpty() || id.indexOf('/') >= 0 ? null : new Match(key, kind, id);
+            }
+        }
+        return null;
     }
 }

@@ -188,12 +188,20 @@ class ViewEventCodecTest {
     void topicsParseOnlyTheProtocolsTopics() {
         Topics topics = new Topics(Topics.DEFAULT_PREFIX);
         assertEquals(new Topics.Match(KEY, Topics.Kind.VIEW), topics.parse("makapix/player/" + KEY + "/view"));
-        assertEquals(new Topics.Match(KEY, Topics.Kind.ACK), topics.parse("makapix/player/" + KEY + "/view/ack"));
+        assertEquals(new Topics.Match(KEY, Topics.Kind.VIEW_ACK), topics.parse("makapix/player/" + KEY + "/view/ack"));
         assertEquals(new Topics.Match(KEY, Topics.Kind.STATUS), topics.parse("makapix/player/" + KEY + "/status"));
+        assertEquals(new Topics.Match(KEY, Topics.Kind.COMMAND), topics.parse("makapix/player/" + KEY + "/command"));
+        assertEquals(new Topics.Match(KEY, Topics.Kind.COMMAND_ACK), topics.parse("makapix/player/" + KEY + "/command/ack"));
+        assertEquals(new Topics.Match(KEY, Topics.Kind.REQUEST, "r-17"), topics.parse("makapix/player/" + KEY + "/request/r-17"));
+        assertEquals(new Topics.Match(KEY, Topics.Kind.RESPONSE, "#"), topics.parse("makapix/player/" + KEY + "/response/#"));
+        assertEquals(new Topics.Match("+", Topics.Kind.CAPABILITIES), topics.parse("makapix/player/+/capabilities"));
+        assertEquals(new Topics.Match(KEY, Topics.Kind.STATE), topics.parse("makapix/player/" + KEY + "/state"));
+        assertEquals("makapix/player/" + KEY + "/response/9", topics.topic(KEY, Topics.Kind.RESPONSE, "9"));
         assertEquals("makapix/player/" + KEY + "/view/ack", topics.ack(KEY));
         for (String other : new String[] {"makapix/player", "makapix/player/", "makapix/player//view", "makapix/playerX/k/view",
                 "makapix/player/k", "makapix/player/k/", "makapix/player/k/view/extra", "makapix/player/k/views",
-                "other/player/k/view", "makapix/player/k/view/ack/more"}) {
+                "other/player/k/view", "makapix/player/k/view/ack/more", "makapix/player/k/request", "makapix/player/k/request/",
+                "makapix/player/k/request/a/b", "makapix/player/k/#", "makapix/player/k/commands"}) {
             assertNull(topics.parse(other), other);
         }
         Topics custom = new Topics("fleet/a");

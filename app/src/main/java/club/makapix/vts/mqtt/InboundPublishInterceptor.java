@@ -29,26 +29,39 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The MQTT door. A view goes into the pipeline and its PUBACK is held until the outcome is durable.
- * A rejection is still PUBACKed (MQTT 3.1.1 cannot say no without disconnecting), with a reason code
- * for MQTT 5 and the reason on the ack topic when asked for. An event that could not be made durable
- * in time gets no PUBACK at all: the client is disconnected and sends it again after reconnecting.
- * Status messages update the player's row. Nothing a player publishes is relayed to other clients.
+ * Every publish a client makes, before it is routed. Anything the contract's table does not allow
+ * the client is refused here ({@link DevicePlaneRules}): dropped with a plain PUBACK for MQTT 3 (which
+ * cannot say no without a disconnect), with "not authorized" for MQTT 5. What the service account
+ * publishes, and what a player publishes other than a view, is relayed by ordinary routing: PUBACKed on
+ * receipt, within the player's relay share ({@link RelayQuota}), the retain flag kept only where the
+ * table keeps retained messages, a status recorded on the way.
+ *
+ * <p>A view is the MQTT door of the pipeline and is never relayed: its PUBACK is held until the
+ * outcome is durable. A rejection is still PUBACKed, with a reason code for MQTT 5 and the reason on
+ * the ack topic when asked for. An event that could not be made durable in time gets no PUBACK at all:
+ * the client is disconnected and sends it again after reconnecting.
  */
-final class PlayerPublishInterceptor implements PublishInboundInterceptor {
+final class InboundPublishInterceptor implements PublishInboundInterceptor {
+    private final DevicePlaneRules rules;
     private final Topics topics;
     private final Pipeline pipeline;
     private final StatusRecorder statuses;
+    private final RelayQuota quota;
+    private final DevicePlaneMetrics metrics;
     private final PublishService publisher;
     private final ClientService clients;
     private final Duration pubackTimeout;
     private final Clock clock;
 
-    PlayerPublishInterceptor(Topics topics, Pipeline pipeline, StatusRecorder statuses, PublishService publisher,
-                             ClientService clients, Duration pubackTimeout, Clock clock) {
+    InboundPublishInterceptor(DevicePlaneRules rules, Topics topics, Pipeline pipeline, StatusRecorder statuses,
+                              RelayQuota quota, DevicePlaneMetrics metrics, PublishService publisher,
+                              ClientService clients, Duration pubackTimeout, Clock clock) {
+        this.rules = rules;
         this.topics = topics;
         this.pipeline = pipeline;
         this.statuses = statuses;
+        this.quota = quota;
+        this.metrics = metrics;
         this.publisher = publisher;
         this.clients = clients;
         this.pubackTimeout = pubackTimeout;
@@ -57,21 +70,45 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
 
     @Override
     public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
-        String player = input.getConnectionInformation().getConnectionAttributeStore()
-                .getAsString(PlayerAuthenticator.PLAYER_ATTRIBUTE).orElse(null);
-        Topics.Match match = topics.parse(input.getPublishPacket().getTopic());
+        ClientIdentity who = ClientIdentity.of(input.getConnectionInformation());
+        String topic = input.getPublishPacket().getTopic();
         boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
-        if (player == null || match == null || !player.equals(match.playerKey()) || match.kind() == Topics.Kind.ACK) {
-            // the permissions already refuse these; never relay them in any case
-            endHere(output, mqtt5, AckReasonCode.NOT_AUTHORIZED, "players may publish only on their own view and status topics");
+        DevicePlaneRules.Refusal refusal = who == null ? DevicePlaneRules.Refusal.FOREIGN_TOPIC : rules.publish(who, topic);
+        if (refusal != null) {
+            metrics.refused(who, "publish", refusal);
+            endHere(output, mqtt5, AckReasonCode.NOT_AUTHORIZED, "not allowed on this topic: " + refusal.label());
             return;
         }
+        Topics.Kind kind = rules.parse(topic).kind();
+        if (kind == Topics.Kind.VIEW) {
+            submitView(who.playerKey(), input, output, mqtt5);
+        } else if (who.isService()) {
+            metrics.relayed(kind);
+        } else {
+            relayFromPlayer(who.playerKey(), kind, input, output, mqtt5);
+        }
+    }
+
+    private void relayFromPlayer(String player, Topics.Kind kind, PublishInboundInput input, PublishInboundOutput output,
+                                 boolean mqtt5) {
+        if (!quota.take(input.getClientInformation().getClientId(), System.nanoTime())) {
+            metrics.overQuota(kind);
+            endHere(output, mqtt5, AckReasonCode.QUOTA_EXCEEDED, "more messages than this player's share of the relay");
+            return;
+        }
+        if (!kind.retained()) {
+            // the table keeps retained messages for capabilities and state only; elsewhere the flag is
+            // ignored, never a reason to disconnect
+            output.getPublishPacket().setRetain(false);
+        }
+        if (kind == Topics.Kind.STATUS) {
+            recordStatus(player, Payloads.bytes(input.getPublishPacket().getPayload().orElse(null)));
+        }
+        metrics.relayed(kind);
+    }
+
+    private void submitView(String player, PublishInboundInput input, PublishInboundOutput output, boolean mqtt5) {
         byte[] payload = Payloads.bytes(input.getPublishPacket().getPayload().orElse(null));
-        if (match.kind() == Topics.Kind.STATUS) {
-            recordStatus(player, payload);
-            output.preventPublishDelivery();
-            return;
-        }
         String clientId = input.getClientInformation().getClientId();
         // HiveMQ's own timeout is only a safety net: the writer gives up at the event's deadline first
         Async<PublishInboundOutput> async = output.async(pubackTimeout.plusSeconds(30), TimeoutFallback.FAILURE,
@@ -79,7 +116,7 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
         // the embedded broker sees the player's own address: players get a country too
         Origin origin = Origin.player(Door.MQTT, clock.instant(), input.getConnectionInformation().getInetAddress().orElse(null),
                 player, pubackTimeout.toNanos());
-        Event event = Event.fromPlayer(origin, match.playerKey(), payload);
+        Event event = Event.fromPlayer(origin, player, payload);
         pipeline.submit(event).thenAccept(outcome -> {
             if (outcome.status() == Outcome.Status.UNAVAILABLE) {
                 // withhold the PUBACK: without a session the client resends on reconnect. The publish
@@ -93,7 +130,7 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
                 return;
             }
             if (event.requestAck()) {
-                sendAck(player, clientId, outcome);
+                sendAck(player, outcome);
             }
             AckReasonCode code = reasonCode(outcome);
             endHere(output, mqtt5, code, outcome.message());
@@ -123,14 +160,15 @@ final class PlayerPublishInterceptor implements PublishInboundInterceptor {
         };
     }
 
-    private void sendAck(String player, String clientId, Outcome outcome) {
+    /** Published by ordinary routing: every subscriber of the ack topic gets it, as from the site's backend. */
+    private void sendAck(String player, Outcome outcome) {
         Ack ack = outcome.status() == Outcome.Status.STORED ? Ack.ok()
                 : Ack.failure(outcome.reason().errorCode(), outcome.message());
-        publisher.publishToClient(Builders.publish()
+        publisher.publish(Builders.publish()
                 .topic(topics.ack(player))
                 .qos(Qos.AT_LEAST_ONCE)
                 .payload(ByteBuffer.wrap(ack.encode()))
-                .build(), clientId);
+                .build());
     }
 
     private void recordStatus(String player, byte[] payload) {
