@@ -68,7 +68,7 @@ final class AdminRoutes {
         String artist = body.requiredIdentifier("artist_id");
         String title = body.optionalText("title", 500);
         Integer duration = body.optionalInt("duration_s", 0, 86_400);
-        boolean created = posts.upsert(postId, artist, title, duration);
+        boolean created = posts.upsert(new PostDirectory.CatalogueEntry(postId, artist, title, duration));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("post_id", postId);
         out.put("artist_id", artist);

@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Which MQTT connections belong to which player, so a revoked player can be cut off at once.
+ * Which MQTT connections belong to which player, so a revoked player can be cut off at once and
+ * an administrator sees who is connected.
  * Connections are counted per client id: when a client reconnects with the same id, the new
  * connection is counted before the old one's disconnect arrives, and the entry survives it.
  */
@@ -45,6 +46,11 @@ public final class ConnectedPlayers {
             }
             return byClient.isEmpty() ? null : byClient;
         });
+    }
+
+    /** Whether this node's broker has a connection of the player now. */
+    public boolean isConnected(String playerKey) {
+        return connectionsByPlayer.containsKey(playerKey);
     }
 
     /** Disconnects every connection of the player (after it was revoked). */
