@@ -12,6 +12,7 @@ import java.time.LocalTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every setting of the server, read once at start and validated (contract §3). Nothing else reads
@@ -62,13 +63,14 @@ public record Settings(
                              int relayPerSecond) {}
 
     /**
-     * The HTTP door: viewer tokens (HS256 secret; null = no viewer tokens), proxies whose
+     * The HTTP door: viewer tokens (HS256 secret; null = no viewer tokens) and the roles that make a
+     * token's bearer an admin (its {@code role}, or any entry of its {@code roles}), proxies whose
      * X-Forwarded-For is believed, origins allowed by CORS ("*" = any), the web impression rate limit,
      * the tracker's dwell time before a view, and whether the benchmark's reference route
      * ({@code /bench/hello}, off by default) is served.
      */
-    public record Web(String jwtSecret, List<AddressRange> trustedProxies, List<String> corsOrigins,
-                      Duration impressionRateLimit, Duration viewDwell, boolean benchEndpoints) {}
+    public record Web(String jwtSecret, Set<String> jwtAdminRoles, List<AddressRange> trustedProxies,
+                      List<String> corsOrigins, Duration impressionRateLimit, Duration viewDwell, boolean benchEndpoints) {}
 
     /**
      * When the nightly rollup runs ({@code at}, UTC; null = only on demand), how long raw events are
@@ -140,6 +142,7 @@ public record Settings(
                 r.integer("VTS_PARTITIONS_AHEAD_DAYS", 7, 1, 366),
                 new Web(
                         r.text("VTS_JWT_SECRET", null),
+                        Set.copyOf(r.entries("VTS_JWT_ADMIN_ROLES", "admin")),
                         r.list("VTS_TRUSTED_PROXIES").stream().map(p -> r.range("VTS_TRUSTED_PROXIES", p)).toList(),
                         r.list("VTS_CORS_ORIGINS"),
                         Duration.ofMillis(r.integer("VTS_WEB_IMPRESSION_RATE_LIMIT_MS", 3000, 0, 86_400_000)),
@@ -241,6 +244,16 @@ public record Settings(
                 return List.of();
             }
             return Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        }
+
+        /** A comma-separated list none of whose entries may be empty; {@code fallback} when unset. */
+        List<String> entries(String name, String fallback) {
+            String v = text(name, fallback);
+            List<String> entries = Arrays.stream(v.split(",", -1)).map(String::trim).toList();
+            if (entries.contains("")) {
+                throw new InvalidSettingException(name, "'" + v + "' has an empty entry");
+            }
+            return entries;
         }
 
         AddressRange range(String name, String value) {

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * Who is calling: the admin token, or a viewer token (JWT) whose {@code sub} is a user and whose
- * {@code role} may be {@code admin}. Artists read their own numbers; admins read all.
+ * Who is calling: the admin token, or a viewer token (JWT) whose {@code sub} is a user, an admin or
+ * not as {@link ViewerTokens} decides. Artists read their own numbers; admins read all.
  */
 final class Access {
     /** A verified caller. {@code subject} is null for the admin token. */

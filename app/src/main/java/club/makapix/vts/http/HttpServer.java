@@ -73,7 +73,7 @@ public final class HttpServer implements AutoCloseable {
         app.error(HttpStatus.CONTENT_TOO_LARGE, ctx -> ctx.json(error("the body is larger than " + MAX_BODY_BYTES + " bytes", "payload_too_large")));
         app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> ctx.json(error("method not allowed", "method_not_allowed")));
 
-        ViewerTokens tokens = new ViewerTokens(web.jwtSecret());
+        ViewerTokens tokens = new ViewerTokens(web.jwtSecret(), web.jwtAdminRoles());
         Access access = new Access(parts.adminToken(), tokens);
         new AdminRoutes(access, parts.players(), parts.posts(), parts.connected(), parts.rollup(), json).register(app);
         new IngestRoutes(parts.pipeline(), parts.players(), new ClientAddress(web.trustedProxies()), tokens, json,

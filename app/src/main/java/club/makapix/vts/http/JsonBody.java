@@ -4,15 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** A request's JSON object body, with typed, validated reads that answer 400 with a clear message. */
 final class JsonBody {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
     private final JsonNode root;
+    /** Where this object is in the body ("" for the body itself, "posts[3]." for an entry): errors start with it. */
+    private final String path;
 
-    private JsonBody(JsonNode root) {
+    private JsonBody(JsonNode root, String path) {
         this.root = root;
+        this.path = path;
     }
 
     static JsonBody of(Context ctx, ObjectMapper json) {
@@ -38,20 +43,48 @@ final class JsonBody {
         if (root == null || !root.isObject()) {
             throw ApiError.invalid("the body must be a JSON object");
         }
-        return new JsonBody(root);
+        return new JsonBody(root, "");
     }
 
     String requiredIdentifier(String field) {
         String value = optionalText(field, 128);
         if (value == null) {
-            throw ApiError.invalid(field + " is required");
+            throw ApiError.invalid(path + field + " is required");
         }
-        return identifier(field, value);
+        return identifier(path + field, value);
     }
 
     String optionalIdentifier(String field) {
         String value = optionalText(field, 128);
-        return value == null ? null : identifier(field, value);
+        return value == null ? null : identifier(path + field, value);
+    }
+
+    long requiredPositiveLong(String field) {
+        JsonNode node = root.get(field);
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() <= 0) {
+            throw ApiError.invalid(path + field + " must be a positive integer");
+        }
+        return node.longValue();
+    }
+
+    /** The entries of an array of objects, each read as a body of its own whose errors name it. */
+    List<JsonBody> objects(String field, int maxEntries) {
+        JsonNode node = root.get(field);
+        if (node == null || !node.isArray()) {
+            throw ApiError.invalid(path + field + " must be an array");
+        }
+        if (node.size() > maxEntries) {
+            throw ApiError.invalid(path + field + " holds at most " + maxEntries + " entries, not " + node.size());
+        }
+        List<JsonBody> entries = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            String entryPath = path + field + "[" + i + "]";
+            if (!node.get(i).isObject()) {
+                throw ApiError.invalid(entryPath + " must be an object");
+            }
+            entries.add(new JsonBody(node.get(i), entryPath + "."));
+        }
+        return entries;
     }
 
     String optionalText(String field, int maxLength) {
@@ -60,10 +93,10 @@ final class JsonBody {
             return null;
         }
         if (!node.isTextual()) {
-            throw ApiError.invalid(field + " must be a string");
+            throw ApiError.invalid(path + field + " must be a string");
         }
         if (node.textValue().length() > maxLength) {
-            throw ApiError.invalid(field + " must be at most " + maxLength + " characters");
+            throw ApiError.invalid(path + field + " must be at most " + maxLength + " characters");
         }
         return node.textValue();
     }
@@ -74,7 +107,7 @@ final class JsonBody {
             return null;
         }
         if (!node.isInt() || node.intValue() < min || node.intValue() > max) {
-            throw ApiError.invalid(field + " must be an integer from " + min + " to " + max);
+            throw ApiError.invalid(path + field + " must be an integer from " + min + " to " + max);
         }
         return node.intValue();
     }

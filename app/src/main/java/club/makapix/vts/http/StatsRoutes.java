@@ -36,6 +36,7 @@ import org.apache.commons.csv.CSVPrinter;
 final class StatsRoutes {
     static final int MAX_RANGE_DAYS = 400;
     static final int MAX_PER_PAGE = 500;
+    static final int MAX_PAGE = 1_000_000;
 
     private final StatsReader stats;
     private final StatsCache cache;
@@ -84,7 +85,7 @@ final class StatsRoutes {
     private void artistStats(Context ctx) {
         String artist = artistOf(ctx);
         Range range = range(ctx);
-        int page = intParam(ctx, "page", 1, 1, 1_000_000);
+        int page = intParam(ctx, "page", 1, 1, MAX_PAGE);
         int perPage = intParam(ctx, "per_page", 50, 1, MAX_PER_PAGE);
         String sort = ctx.queryParamAsClass("sort", String.class).getOrDefault("-views");
         Sort order = sort(sort);
@@ -202,7 +203,8 @@ final class StatsRoutes {
         }
     }
 
-    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    /** A whole-number query parameter within bounds, {@code fallback} when absent; 400 otherwise. */
+    static int intParam(Context ctx, String name, int fallback, int min, int max) {
         String v = ctx.queryParam(name);
         if (v == null) {
             return fallback;

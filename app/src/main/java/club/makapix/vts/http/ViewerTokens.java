@@ -8,20 +8,26 @@ import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Date;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Viewer tokens: {@code Authorization: Bearer <JWT>}, HS256 with {@code VTS_JWT_SECRET}; {@code sub}
  * is the user. Expired, not-yet-valid, unsigned or otherwise signed tokens are refused. (RS256 with
- * a JWKS would be a second verifier here.)
+ * a JWKS would be a second verifier here.) This is the one place that decides whether a token's
+ * bearer is an admin: its {@code role} claim, or any entry of its {@code roles} array, is one of
+ * {@code VTS_JWT_ADMIN_ROLES}.
  */
 final class ViewerTokens {
-    /** A verified token's user and whether it has the admin role. */
+    /** A verified token's user and whether it is an admin. */
     record Viewer(String subject, boolean admin) {}
 
     private static final long CLOCK_SKEW_MS = 60_000;
     private final MACVerifier verifier;
+    private final Set<String> adminRoles;
 
-    ViewerTokens(String secret) {
+    ViewerTokens(String secret, Set<String> adminRoles) {
+        this.adminRoles = adminRoles;
         try {
             this.verifier = secret == null ? null : new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
         } catch (JOSEException e) {
@@ -53,11 +59,19 @@ final class ViewerTokens {
             if (subject == null || subject.isBlank() || subject.length() > 128) {
                 throw invalid("the token has no usable sub");
             }
-            Object role = claims.getClaim("role");
-            return new Viewer(subject, "admin".equals(role));
+            return new Viewer(subject, isAdmin(claims));
         } catch (ParseException | JOSEException e) {
             throw invalid("the token is not a JWT");
         }
+    }
+
+    /** Only strings count: a {@code role} of another type, a {@code roles} that is no array, or its other entries, are ignored. */
+    private boolean isAdmin(JWTClaimsSet claims) {
+        if (claims.getClaim("role") instanceof String role && adminRoles.contains(role)) {
+            return true;
+        }
+        return claims.getClaim("roles") instanceof List<?> roles
+                && roles.stream().anyMatch(role -> role instanceof String name && adminRoles.contains(name));
     }
 
     private static ApiError invalid(String message) {

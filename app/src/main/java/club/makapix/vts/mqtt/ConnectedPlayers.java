@@ -12,7 +12,7 @@ import java.util.function.Predicate;
 
 /**
  * Which MQTT connections belong to which player, and with which client certificate, so a revoked
- * player or certificate can be cut off at once. Connections are counted per client id: when a client
+ * player or certificate can be cut off at once and an administrator sees who is connected. Connections are counted per client id: when a client
  * reconnects with the same id, the new connection is counted before the old one's disconnect
  * arrives, and the entry survives it.
  */

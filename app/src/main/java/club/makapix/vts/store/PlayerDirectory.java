@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -16,6 +19,7 @@ import java.util.concurrent.Executor;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * The {@code players} table: who may connect, whose they are, and their last known status.
@@ -28,7 +32,15 @@ public final class PlayerDirectory {
     /** The latest status a player reported. */
     public record Status(String playerKey, String status, Instant at, Long currentPostId, String firmwareVersion) {}
 
+    /** A player as an administrator sees it: everything but its secret. */
+    public record PlayerDetails(String key, String ownerId, String status, Instant lastSeenAt, Long currentPostId,
+                                String firmwareVersion, Instant registeredAt, Instant revokedAt) {}
+
     private record Verified(String secretHash, byte[] digest) {}
+
+    private static final String SELECT_DETAILS = """
+            select player_key, owner_id, status, last_seen_at, current_post_id, firmware_version, registered_at, revoked_at
+            from players""";
 
     private final Jdbi jdbi;
     private final SecretHasher hasher;
@@ -86,6 +98,32 @@ public final class PlayerDirectory {
                 .bind("key", key)
                 .map((rs, ctx) -> new Player(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)))
                 .findOne());
+    }
+
+    /** The player as the database has it now (revoked too), or {@code null} if it was never registered. */
+    public PlayerDetails details(String key) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT_DETAILS + " where player_key = :key")
+                .bind("key", key).map(PlayerDirectory::readDetails).findOne().orElse(null));
+    }
+
+    /** A page of the players with this status and owner (null: any), in key order. */
+    public Page<PlayerDetails> list(String status, String ownerId, int offset, int limit) {
+        Filters filters = new Filters().with("status", status).with("owner_id", ownerId);
+        return Page.read(jdbi,
+                h -> filters.bind(h.createQuery(SELECT_DETAILS + filters.where() + " order by player_key limit :limit offset :offset"))
+                        .bind("limit", limit).bind("offset", offset).map(PlayerDirectory::readDetails).list(),
+                h -> filters.bind(h.createQuery("select count(*) from players" + filters.where())).mapTo(Long.class).one());
+    }
+
+    private static PlayerDetails readDetails(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new PlayerDetails(rs.getString("player_key"), rs.getString("owner_id"), rs.getString("status"),
+                instant(rs, "last_seen_at"), rs.getObject("current_post_id", Long.class), rs.getString("firmware_version"),
+                instant(rs, "registered_at"), instant(rs, "revoked_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp at = rs.getTimestamp(column);
+        return at == null ? null : at.toInstant();
     }
 
     /** Whether {@code secret} is this player's secret (slow the first time, by design). */

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,12 @@ class SettingsTest {
         assertNull(s.adminToken(), "made once and kept under the data dir");
         assertNull(s.ipHashKey(), "made once and kept under the data dir");
         assertEquals(Duration.ofSeconds(5), s.playerRateLimit());
+        assertEquals(Set.of("admin"), s.web().jwtAdminRoles());
+    }
+
+    @Test
+    void jwtAdminRolesAreACommaSeparatedList() {
+        assertEquals(Set.of("moderator", "owner"), Settings.from(Map.of("VTS_JWT_ADMIN_ROLES", "moderator, owner")).web().jwtAdminRoles());
     }
 
     static Stream<Arguments> badSettings() {
@@ -75,7 +82,9 @@ class SettingsTest {
                 bad("VTS_DEDUPE_WINDOW_S", "0"),
                 bad("VTS_PUBACK_TIMEOUT_MS", "soon"),
                 bad("VTS_WRITE_BATCH_MAX", "0"),
-                bad("VTS_WRITERS", "1000"));
+                bad("VTS_WRITERS", "1000"),
+                bad("VTS_JWT_ADMIN_ROLES", "admin,,owner"),
+                bad("VTS_JWT_ADMIN_ROLES", "owner,"));
     }
 
     static Arguments bad(String name, String value) {

@@ -80,6 +80,24 @@ class StatsApiTest {
     }
 
     @Test
+    void anAdminRoleInTheRolesArrayReadsAllButNoOtherRoleOrClaimTypeDoes() throws Exception {
+        String range = "?from=" + DAY1 + "&to=" + DAY1;
+        String siteAdmin = WebClient.tokenWithClaims(SECRET, "ops", Map.of("roles", List.of("user", "admin")));
+        assertStatus(200, null, get("/v1/artists/ben/stats" + range, siteAdmin));
+        assertStatus(200, null, get("/v1/posts/21/stats" + range, siteAdmin));
+        for (Map<String, Object> claims : List.<Map<String, Object>>of(
+                Map.of("roles", List.of("user", "moderator", "owner")),
+                Map.of("roles", "admin"),
+                Map.of("roles", List.of(1, 2)),
+                Map.of("role", List.of("admin")),
+                Map.of("role", 7))) {
+            String token = WebClient.tokenWithClaims(SECRET, "ana", claims);
+            assertStatus(403, "forbidden", get("/v1/artists/ben/stats" + range, token));
+            assertStatus(403, "forbidden", get("/v1/posts/21/stats" + range, token));
+        }
+    }
+
+    @Test
     void badParametersGetAClearError() throws Exception {
         String ana = jwt("ana");
         for (String query : List.of("?from=2026-03-05&to=2026-03-01", "?from=yesterday", "?from=2024-01-01&to=2026-03-01",

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Date;
+import java.util.Map;
 
 /** A browser-like HTTP/1.1 client for the ingestion API. */
 public final class WebClient {
@@ -64,12 +65,15 @@ public final class WebClient {
 
     /** An HS256 viewer token for {@code subject}, valid for an hour. */
     public static String token(String secret, String subject, String role) {
+        return tokenWithClaims(secret, subject, role == null ? Map.of() : Map.of("role", role));
+    }
+
+    /** An HS256 viewer token for {@code subject} with more claims (such as a {@code roles} array), valid for an hour. */
+    public static String tokenWithClaims(String secret, String subject, Map<String, Object> extraClaims) {
         try {
             JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject)
                     .expirationTime(new Date(System.currentTimeMillis() + 3_600_000));
-            if (role != null) {
-                claims.claim("role", role);
-            }
+            extraClaims.forEach(claims::claim);
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
             jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
             return jwt.serialize();
