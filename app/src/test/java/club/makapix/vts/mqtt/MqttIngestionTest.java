@@ -251,15 +251,16 @@ class MqttIngestionTest {
         try (Mqtt3Player p = Mqtt3Player.connect(vts.mqttUri(), key, "secret-" + key, null)) {
             p.client.publish(TOPICS.status(key), ("{\"player_key\":\"" + key
                     + "\",\"status\":\"online\",\"current_post_id\":123,\"firmware_version\":\"1.4.2\"}").getBytes(), 1, false);
-            Map<String, Object> row = waitForRow(key, r -> "1.4.2".equals(r.get("firmware_version")));
+            Map<String, Object> row = waitForRow(vts, key, r -> "1.4.2".equals(r.get("firmware_version")));
             assertEquals("online", row.get("status"));
             assertEquals(123L, row.get("current_post_id"));
             assertTrue(row.get("last_seen_at") != null);
         }
-        waitForRow(key, r -> "offline".equals(r.get("status")));
+        waitForRow(vts, key, r -> "offline".equals(r.get("status")));
     }
 
-    static Map<String, Object> waitForRow(String key, java.util.function.Predicate<Map<String, Object>> done) throws InterruptedException {
+    static Map<String, Object> waitForRow(RunningServer vts, String key, java.util.function.Predicate<Map<String, Object>> done)
+            throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         Map<String, Object> row;
         do {

@@ -15,6 +15,8 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -29,15 +31,19 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -79,6 +85,40 @@ public final class TestPki {
     /** TLS as a p3a does it: presents a certificate with subject CN {@code commonName}, signed by the trusted CA. */
     public SSLSocketFactory playerSockets(String commonName) {
         return sockets(trusted.clientCertificate(commonName));
+    }
+
+    /** A player's certificate signed by the trusted CA, kept so it can be revoked later, and TLS that presents it. */
+    public record PlayerCertificate(X509Certificate certificate, SSLSocketFactory sockets) {}
+
+    public PlayerCertificate issuePlayer(String commonName) {
+        ClientIdentity identity = trusted.clientCertificate(commonName);
+        return new PlayerCertificate(identity.chain[0], sockets(identity));
+    }
+
+    /**
+     * Writes the trusted CA's revocation list listing {@code revoked}, as PEM, the way the site's CA
+     * rewrites it: to a temporary file renamed over the old one.
+     */
+    public void writeRevocationList(Path file, X509Certificate... revoked) {
+        try {
+            Date now = new Date();
+            X509v2CRLBuilder builder = new X509v2CRLBuilder(trusted.name, now);
+            builder.setNextUpdate(Date.from(Instant.now().plus(Duration.ofDays(30))));
+            for (X509Certificate certificate : revoked) {
+                builder.addCRLEntry(certificate.getSerialNumber(), now, CRLReason.keyCompromise);
+            }
+            X509CRL crl = new JcaX509CRLConverter().getCRL(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(trusted.keys.getPrivate())));
+            Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "crl", ".tmp");
+            try (JcaPEMWriter pem = new JcaPEMWriter(Files.newBufferedWriter(temporary))) {
+                pem.writeObject(crl);
+            }
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (OperatorCreationException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Presents a certificate with subject CN {@code commonName}, signed by a CA the server does not trust. */
