@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import club.makapix.vts.support.Ports;
 import club.makapix.vts.support.RunningServer;
 import club.makapix.vts.support.TestDatabase;
+import club.makapix.vts.support.TestPki;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -48,6 +49,16 @@ class SettingsTest {
         assertNull(s.ipHashKey(), "made once and kept under the data dir");
         assertEquals(Duration.ofSeconds(5), s.playerRateLimit());
         assertEquals(Set.of("admin"), s.web().jwtAdminRoles());
+        assertNull(s.mqttService(), "no service account");
+        assertEquals(10, s.mqttLimits().relayPerSecond());
+    }
+
+    @Test
+    void serviceAccountAndRevocationListAreRead() {
+        Settings s = Settings.from(Map.of("VTS_MQTT_SERVICE_USER", "svc_backend", "VTS_MQTT_SERVICE_PASSWORD", "a-long-password",
+                "VTS_MQTT_TLS_KEYSTORE", keyStoreFile(), "VTS_MQTT_TLS_TRUSTSTORE", keyStoreFile(), "VTS_MQTT_TLS_CRL", keyStoreFile()));
+        assertEquals(new Settings.MqttServiceAccount("svc_backend", "a-long-password"), s.mqttService());
+        assertEquals(Path.of(keyStoreFile()), s.mqttTls().revocationList());
     }
 
     @Test
@@ -84,7 +95,19 @@ class SettingsTest {
                 bad("VTS_WRITE_BATCH_MAX", "0"),
                 bad("VTS_WRITERS", "1000"),
                 bad("VTS_JWT_ADMIN_ROLES", "admin,,owner"),
-                bad("VTS_JWT_ADMIN_ROLES", "owner,"));
+                bad("VTS_JWT_ADMIN_ROLES", "owner,"),
+                Arguments.of(Map.of("VTS_MQTT_SERVICE_PASSWORD", "a-long-password"), "VTS_MQTT_SERVICE_USER"),
+                Arguments.of(Map.of("VTS_MQTT_SERVICE_USER", "svc_backend"), "VTS_MQTT_SERVICE_PASSWORD"),
+                Arguments.of(Map.of("VTS_MQTT_SERVICE_USER", "svc_backend", "VTS_MQTT_SERVICE_PASSWORD", "short"),
+                        "VTS_MQTT_SERVICE_PASSWORD"),
+                Arguments.of(Map.of("VTS_MQTT_SERVICE_USER", "p3a-backend", "VTS_MQTT_SERVICE_PASSWORD", "a-long-password"),
+                        "VTS_MQTT_SERVICE_USER"),
+                bad("VTS_MQTT_TLS_CRL", keyStoreFile()), // without a key store
+                Arguments.of(Map.of("VTS_MQTT_TLS_KEYSTORE", keyStoreFile(), "VTS_MQTT_TLS_CRL", keyStoreFile()),
+                        "VTS_MQTT_TLS_CRL"), // without a trust store: no CA whose list it could be
+                Arguments.of(Map.of("VTS_MQTT_TLS_KEYSTORE", keyStoreFile(), "VTS_MQTT_TLS_TRUSTSTORE", keyStoreFile(),
+                        "VTS_MQTT_TLS_CRL", "/nonexistent/crl.pem"), "VTS_MQTT_TLS_CRL"),
+                bad("VTS_MQTT_PLAYER_RELAY_PER_S", "0"));
     }
 
     static Arguments bad(String name, String value) {
@@ -131,6 +154,22 @@ class SettingsTest {
         Path file = Files.writeString(temp.resolve("a-file"), "not a folder");
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> new DataDir(file.resolve("data")));
         assertOneLineNaming("VTS_DATA_DIR", e);
+    }
+
+    @Test
+    void revocationListThatIsNotOneStopsTheStart() throws Exception {
+        TestPki pki = new TestPki();
+        Path garbled = Files.writeString(temp.resolve("garbled-crl.pem"), "-----BEGIN X509 CRL-----\nnot base64\n-----END X509 CRL-----\n");
+        int mqttPort = Ports.free();
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> RunningServer.start(TestDatabase.create(),
+                Map.of("VTS_MQTT_PORT", Integer.toString(mqttPort), "VTS_MQTTS_PORT", Integer.toString(Ports.free()),
+                        "VTS_MQTT_TLS_KEYSTORE", pki.serverKeyStore.toString(), "VTS_MQTT_TLS_KEYSTORE_PASSWORD", TestPki.PASSWORD,
+                        "VTS_MQTT_TLS_TRUSTSTORE", pki.trustStore.toString(), "VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", TestPki.PASSWORD,
+                        "VTS_MQTT_TLS_CRL", garbled.toString())));
+        assertOneLineNaming("VTS_MQTT_TLS_CRL", e);
+        try (ServerSocket again = new ServerSocket(mqttPort, 1, InetAddress.getLoopbackAddress())) {
+            assertEquals(mqttPort, again.getLocalPort(), "the MQTT port was never taken");
+        }
     }
 
     @Test

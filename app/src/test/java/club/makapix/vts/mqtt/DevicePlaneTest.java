@@ -302,6 +302,24 @@ class DevicePlaneTest {
         assertFalse(foreign instanceof EspMqttPlayer.ConnectRefused, "refused by TLS, not by a CONNACK: " + foreign);
     }
 
+    @Test
+    void aPlayerCannotTakeOverAnotherPlayersSession() throws Exception {
+        String victim = UUID.randomUUID().toString();
+        String intruder = UUID.randomUUID().toString();
+        vts.admin.player(victim, OWNER, "secret-" + victim);
+        vts.admin.player(intruder, OWNER, "secret-" + intruder);
+        try (Mqtt3Player p = Mqtt3Player.connect(vts.mqttUri(), victim, "secret-" + victim, null)) {
+            org.eclipse.paho.client.mqttv3.MqttException refused = assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class,
+                    () -> Mqtt3Player.connect(vts.mqttUri(), "p3a-" + victim, intruder, "secret-" + intruder, null));
+            assertEquals(org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_INVALID_CLIENT_ID, refused.getReasonCode());
+            assertTrue(p.client.isConnected(), "the victim keeps its session");
+        }
+        // its own key as the beginning of the client id is its own
+        try (Mqtt3Player p = Mqtt3Player.connect(vts.mqttUri(), intruder + "-debug", intruder, "secret-" + intruder, null)) {
+            assertTrue(p.client.isConnected());
+        }
+    }
+
     /** Connects until the CONNACK refuses with {@code returnCode} (the CRL watcher looks once a second). */
     static void awaitRefused(int returnCode, String key, SocketFactory sockets, Duration within) throws Exception {
         long until = System.nanoTime() + within.toNanos();

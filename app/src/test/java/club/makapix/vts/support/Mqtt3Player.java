@@ -29,7 +29,13 @@ public final class Mqtt3Player implements AutoCloseable {
     }
 
     public static Mqtt3Player connect(String uri, String key, String secret, SocketFactory sockets) throws MqttException {
-        MqttClient client = new MqttClient(uri, "p3a-" + key, new MemoryPersistence());
+        return connect(uri, "p3a-" + key, key, secret, sockets);
+    }
+
+    /** Connects with a client id of the caller's choosing (a player's own is {@code p3a-{key}}). */
+    public static Mqtt3Player connect(String uri, String clientId, String key, String secret, SocketFactory sockets)
+            throws MqttException {
+        MqttClient client = new MqttClient(uri, clientId, new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(true);
