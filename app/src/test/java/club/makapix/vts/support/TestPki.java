@@ -90,9 +90,10 @@ public final class TestPki {
     /** A player's certificate signed by the trusted CA, kept so it can be revoked later, and TLS that presents it. */
     public record PlayerCertificate(X509Certificate certificate, SSLSocketFactory sockets) {}
 
+    /** As p3a's mbedTLS is built: TLS 1.2 only (1.3 is off in the firmware). */
     public PlayerCertificate issuePlayer(String commonName) {
         ClientIdentity identity = trusted.clientCertificate(commonName);
-        return new PlayerCertificate(identity.chain[0], sockets(identity));
+        return new PlayerCertificate(identity.chain[0], sockets(identity, "TLSv1.2"));
     }
 
     /**
@@ -132,10 +133,15 @@ public final class TestPki {
     }
 
     private SSLSocketFactory sockets(ClientIdentity identity) {
+        return sockets(identity, "TLS");
+    }
+
+    /** {@code protocol}: "TLS" for the newest both sides know, "TLSv1.2" for at most 1.2. */
+    private SSLSocketFactory sockets(ClientIdentity identity, String protocol) {
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trustStoreOf(trusted.certificate));
-            SSLContext context = SSLContext.getInstance("TLS");
+            SSLContext context = SSLContext.getInstance(protocol);
             KeyManager[] keyManagers = identity == null ? new KeyManager[0] : new KeyManager[] {identity};
             context.init(keyManagers, trust.getTrustManagers(), new SecureRandom());
             return context.getSocketFactory();
