@@ -1,6 +1,7 @@
 package club.makapix.vts.mqtt;
 
 import club.makapix.vts.config.Settings.MqttServiceAccount;
+import club.makapix.vts.protocol.ClientInput;
 import club.makapix.vts.store.PlayerDirectory;
 import club.makapix.vts.store.PlayerDirectory.Player;
 import com.hivemq.extension.sdk.api.async.Async;
@@ -64,6 +65,10 @@ final class ClientAuthenticator implements SimpleAuthenticator {
             return;
         }
         String name = user.get();
+        if (ClientInput.textProblem(name, 256) != null) {
+            refuse(output, "invalid_username", ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "the username is not valid text");
+            return;
+        }
         byte[] password = input.getConnectPacket().getPassword().map(Payloads::bytes).orElse(null);
         String clientId = input.getClientInformation().getClientId();
         if (service != null && service.user().equals(name)) {

@@ -1,7 +1,9 @@
 package club.makapix.vts.pipeline;
 
+import club.makapix.vts.protocol.ClientInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
@@ -103,8 +105,12 @@ public final class DecodeWebEvent implements Stage {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isTextual() || node.textValue().length() > max) {
+        if (!node.isTextual()) {
             throw new Invalid(field + " must be a string of at most " + max + " characters");
+        }
+        String problem = ClientInput.textProblem(node.textValue(), max);
+        if (problem != null) {
+            throw new Invalid(field + " " + problem);
         }
         return node.textValue();
     }
@@ -151,9 +157,13 @@ public final class DecodeWebEvent implements Stage {
             return null;
         }
         try {
-            return LocalDateTime.parse(s);
+            LocalDateTime t = LocalDateTime.parse(s);
+            if (ClientInput.timeInRange(t.toInstant(ZoneOffset.UTC))) {
+                return t;
+            }
         } catch (DateTimeParseException e) {
-            throw new Invalid("local_time must be a local date-time such as 2026-11-21T17:24:15");
+            // answered below
         }
+        throw new Invalid("local_time must be a local date-time from 1970 to 9999, such as 2026-11-21T17:24:15");
     }
 }

@@ -4,6 +4,8 @@ import club.makapix.vts.config.Settings.WriteBatching;
 import club.makapix.vts.pipeline.Event;
 import club.makapix.vts.pipeline.Kind;
 import club.makapix.vts.pipeline.Outcome;
+import club.makapix.vts.pipeline.Reason;
+import club.makapix.vts.pipeline.Verdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * outcome. While the database is unavailable it retries the same batch and completes nothing, so no
  * door ever reports an unstored event as stored; events whose client gave up (deadline passed) are
  * completed as unavailable before they could be written, so a later resend is the only copy.
+ *
+ * <p>A batch the database refuses for its content (a data error, not an outage) is written again one
+ * event at a time: the events it takes are stored, the one it refuses is rejected as an invalid
+ * payload at once and counted. Such an event must never hold the batch or its client's connection:
+ * that is what an outage does, and a poison event is not one.
  */
 public final class EventWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
@@ -49,6 +57,7 @@ public final class EventWriter implements AutoCloseable {
     private final DistributionSummary batchSizes;
     private final Timer writeTimer;
     private final Counter failures;
+    private final Counter rejected;
 
     public EventWriter(ViewEventStore store, WriteBatching batching, MeterRegistry metrics) {
         this.store = store;
@@ -59,6 +68,9 @@ public final class EventWriter implements AutoCloseable {
         this.writeTimer = Timer.builder("vts_write_seconds").description("Time to write one batch")
                 .publishPercentiles(0.5, 0.99).register(metrics);
         this.failures = Counter.builder("vts_write_failures_total").description("Batch writes the database refused (retried)")
+                .register(metrics);
+        this.rejected = Counter.builder("vts_write_rejected_total")
+                .description("Events the database refused for their content, rejected as invalid (not retried)")
                 .register(metrics);
         Gauge.builder("vts_write_queue_depth", queue, BlockingQueue::size).description("Events waiting to be written")
                 .register(metrics);
@@ -92,7 +104,14 @@ public final class EventWriter implements AutoCloseable {
                 if (batch.isEmpty()) {
                     continue;
                 }
-                writeBatch(batch);
+                try {
+                    writeBatch(batch);
+                } catch (SQLException e) {
+                    if (!isDataError(e)) {
+                        throw e;
+                    }
+                    writeOneByOne(batch);
+                }
                 batch.clear();
                 backoffMs = 50;
                 if (failing) {
@@ -192,6 +211,33 @@ public final class EventWriter implements AutoCloseable {
         for (Pending p : repeats) {
             p.done.complete(Outcome.duplicate());
         }
+    }
+
+    /** Writes each event alone, rejecting those the database refuses for their content; an outage still throws. */
+    private void writeOneByOne(List<Pending> batch) throws SQLException {
+        for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            try {
+                writeBatch(List.of(p));
+            } catch (SQLException e) {
+                if (!isDataError(e)) {
+                    throw e;
+                }
+                rejected.increment();
+                LOG.warn("The database refused an event's content (SQLState {}); rejected as invalid", e.getSQLState());
+                p.done.complete(Outcome.stopped(Verdict.stop(Reason.INVALID_PAYLOAD, "the event's content cannot be stored")));
+            }
+            it.remove();
+        }
+    }
+
+    /**
+     * Whether the database refused the statement for what it holds (SQLSTATE class 22, data exception:
+     * a NUL byte, a time out of range…; class 54, a value over a limit), which no retry can fix.
+     */
+    static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("54"));
     }
 
     private ViewEventStore.Written insertCreatingPartitions(List<Event> events, boolean[] mayCount) throws SQLException {

@@ -149,6 +149,28 @@ class HttpIngestionTest {
         assertEquals(0, stored(post));
     }
 
+    @Test
+    void textAndTimesTheDatabaseCannotHoldAreRefusedAtOnce() {
+        long post = newPost("artist-a");
+        // each of these once passed validation and was then refused by the database, which the writer
+        // took for an outage: 503 after seconds instead of an immediate 400
+        for (String body : new String[] {"{\"channel\":\"a\\u0000b\"}", "{\"timezone\":\"\\u0000\"}",
+                "{\"channel_context\":\"tab\\there\"}", "{\"channel\":\"\\ud800\"}",
+                "{\"local_time\":\"+10000-01-01T00:00:00\"}", "{\"local_time\":\"0000-01-01T00:00:00\"}"}) {
+            assertError(web.post("/v1/posts/" + post + "/views", body), 400, "invalid_payload");
+        }
+        assertEquals(0, stored(post));
+        String good = UUID.randomUUID().toString();
+        String poison = UUID.randomUUID().toString();
+        HttpResponse<String> r = web.post("/v1/events", "{\"events\": ["
+                + "{\"post_id\": " + post + ", \"event_id\": \"" + poison + "\", \"channel\": \"a\\u0000b\"},"
+                + "{\"post_id\": " + post + ", \"event_id\": \"" + good + "\"}]}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("invalid", statuses(r.body()).get(poison));
+        assertEquals("counted", statuses(r.body()).get(good), "the batch's valid event is stored");
+        assertEquals(1, stored(post));
+    }
+
     static void assertError(HttpResponse<String> r, int status, String code) {
         assertEquals(status, r.statusCode(), r.body());
         assertTrue(r.body().contains("\"code\":\"" + code + "\"") && r.body().contains("\"error\":"), r.body());

@@ -175,6 +175,15 @@ class MqttIngestionTest {
             p.publishView("this is not json".getBytes());
             assertNull(p.nextAck(2), "a non-JSON payload cannot ask for an ack");
 
+            // text and times the database cannot hold: refused at once, never taken for an outage
+            for (String timestamp : new String[] {"0000-01-01T00:00:00Z", "+10000-01-01T00:00:00Z"}) {
+                p.publishView(p3aPayload(key, 123, timestamp, true));
+                assertEquals(ErrorCode.INVALID_PAYLOAD, p.nextAck(10).errorCode(), timestamp);
+            }
+            p.publishView(("{\"post_id\": 123, \"timestamp\": \"" + ts + "\", \"timezone\": \"\\u0000\", \"intent\": \"channel\","
+                    + " \"player_key\": \"" + key + "\", \"request_ack\": true}").getBytes());
+            assertEquals(ErrorCode.INVALID_PAYLOAD, p.nextAck(10).errorCode(), "a NUL in the timezone");
+
             assertTrue(p.client.isConnected(), "rejections never disconnect a 3.1.1 client");
         }
         assertEquals(0, stored(key));
@@ -213,6 +222,8 @@ class MqttIngestionTest {
     @Test
     void unknownWrongSecretAndRevokedPlayersAreRefused() throws Exception {
         assertThrows(MqttException.class, () -> Mqtt3Player.connect(vts.mqttUri(), "nobody-" + UUID.randomUUID(), "whatever1", null));
+        MqttException nul = assertThrows(MqttException.class, () -> Mqtt3Player.connect(vts.mqttUri(), "p3a-a", "a\u0000b", "whatever1", null));
+        assertTrue(nul.getReasonCode() != MqttException.REASON_CODE_BROKER_UNAVAILABLE, "a refusal, not a database error: " + nul);
         String key = newPlayer();
         assertThrows(MqttException.class, () -> Mqtt3Player.connect(vts.mqttUri(), key, "wrong-secret", null));
         try (Mqtt3Player p = Mqtt3Player.connect(vts.mqttUri(), key, "secret-" + key, null)) {

@@ -138,8 +138,9 @@ public final class ViewEventCodec {
             throw new InvalidPayloadException(field + " must be a string");
         }
         String s = p.getText();
-        if (s.length() > MAX_TEXT) {
-            throw new InvalidPayloadException(field + " is longer than " + MAX_TEXT + " characters");
+        String problem = ClientInput.textProblem(s, MAX_TEXT);
+        if (problem != null) {
+            throw new InvalidPayloadException(field + " " + problem);
         }
         return s;
     }
@@ -173,6 +174,9 @@ public final class ViewEventCodec {
             t = s.length() == 20 && s.charAt(19) == 'Z' ? utcSeconds(s) : OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeException e) {
             throw new InvalidPayloadException("timestamp must be an ISO-8601 UTC string such as 2026-11-21T16:24:15Z");
+        }
+        if (!ClientInput.timeInRange(t)) {
+            throw new InvalidPayloadException("timestamp must be from " + ClientInput.EARLIEST + " to " + ClientInput.LATEST);
         }
         return t.equals(ViewEvent.UNSYNCED) ? null : t;
     }

@@ -41,6 +41,22 @@ class ViewEventCodecTest {
     }
 
     @Test
+    void textAndTimesTheDatabaseCannotHoldAreInvalid() throws Exception {
+        for (String[] change : new String[][] {
+                {"\"timezone\": \"\"", "\"timezone\": \"\\u0000\""},
+                {"\"channel\": \"hashtag\"", "\"channel\": \"a\\u0000b\""},
+                {"\"channel_hashtag\": \"pixelart\"", "\"channel_hashtag\": \"pixel\\u001bart\""},
+                {"\"channel_hashtag\": \"pixelart\"", "\"channel_hashtag\": \"\\udc00\""},
+                {"2026-11-21T16:24:15Z", "0000-01-01T00:00:00Z"},
+                {"2026-11-21T16:24:15Z", "+10000-01-01T00:00:00Z"}}) {
+            String payload = CONTRACT_EXAMPLE.replace(change[0], change[1]);
+            assertThrows(InvalidPayloadException.class, () -> decode(payload), change[1]);
+        }
+        // a pair of surrogates is one character, and welcome
+        assertEquals("\uD83C\uDFA8", decode(CONTRACT_EXAMPLE.replace("pixelart", "\\ud83c\\udfa8")).channelHashtag());
+    }
+
+    @Test
     void unknownFieldsAreIgnored() throws Exception {
         String withExtras = CONTRACT_EXAMPLE.replace("{\"post_id\"",
                 "{\"firmware\": \"1.4.2\", \"nested\": {\"a\": [1, {\"b\": null}]}, \"list\": [true], \"post_id\"");
