@@ -2,6 +2,8 @@ package club.makapix.vts.http;
 
 import club.makapix.vts.config.AddressRange;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -13,9 +15,13 @@ import java.util.List;
  */
 final class ClientAddress {
     private final List<AddressRange> trustedProxies;
+    private final Counter ignoredHops;
 
-    ClientAddress(List<AddressRange> trustedProxies) {
+    ClientAddress(List<AddressRange> trustedProxies, MeterRegistry metrics) {
         this.trustedProxies = trustedProxies;
+        this.ignoredHops = Counter.builder("vts_forwarded_for_ignored_total")
+                .description("X-Forwarded-For entries from trusted proxies that were not an IP address literal (ignored)")
+                .register(metrics);
     }
 
     InetAddress of(Context ctx) {
@@ -32,6 +38,7 @@ final class ClientAddress {
         for (int i = hops.length - 1; i >= 0; i--) {
             InetAddress hop = literal(hops[i]);
             if (hop == null) {
+                ignoredHops.increment();
                 break; // garbage from further left is not vouched for
             }
             client = hop;
@@ -63,7 +70,11 @@ final class ClientAddress {
         } else if (s.indexOf(':') > 0 && s.indexOf(':') == s.lastIndexOf(':') && s.indexOf('.') > 0) {
             s = s.substring(0, s.indexOf(':')); // IPv4 with a port
         }
-        if (s.isEmpty() || !s.matches("[0-9A-Fa-f:.]+")) {
+        // only what the JDK parses as a literal: a dotted quad, or text with a colon (IPv6). Anything
+        // else, "cafe.be" included, would send InetAddress.getByName to DNS
+        boolean ipv4 = s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean ipv6 = s.indexOf(':') >= 0 && s.matches("[0-9A-Fa-f:.]+");
+        if (!ipv4 && !ipv6) {
             return null;
         }
         try {

@@ -76,7 +76,7 @@ public final class HttpServer implements AutoCloseable {
         ViewerTokens tokens = new ViewerTokens(web.jwtSecret(), web.jwtAdminRoles());
         Access access = new Access(parts.adminToken(), tokens);
         new AdminRoutes(access, parts.players(), parts.posts(), parts.connected(), parts.rollup(), json).register(app);
-        new IngestRoutes(parts.pipeline(), parts.players(), new ClientAddress(web.trustedProxies()), tokens, json,
+        new IngestRoutes(parts.pipeline(), parts.players(), new ClientAddress(web.trustedProxies(), metrics), tokens, json,
                 EVENT_TIMEOUT, parts.clock()).register(app);
         new StatsRoutes(parts.stats(), parts.statsCache(), parts.posts(), access, json, parts.clock()).register(app);
         new TrackerRoutes(web.viewDwell()).register(app);

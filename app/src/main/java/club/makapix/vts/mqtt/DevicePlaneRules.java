@@ -19,7 +19,9 @@ final class DevicePlaneRules {
         /** a topic of the table used the other way round (a player publishing a command, say) */
         NOT_PERMITTED,
         /** a wildcard where the table has none */
-        WILDCARD;
+        WILDCARD,
+        /** QoS 2, above the maximum of 1 the CONNACK announced (whatever the topic) */
+        QOS_2;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

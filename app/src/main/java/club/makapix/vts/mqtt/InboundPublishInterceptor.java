@@ -73,6 +73,13 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
         ClientIdentity who = ClientIdentity.of(input.getConnectionInformation());
         String topic = input.getPublishPacket().getTopic();
         boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
+        if (input.getPublishPacket().getQos() == Qos.EXACTLY_ONCE) {
+            // the CONNACK announced QoS 1 at most; a PUBREC would acknowledge what is never handled
+            metrics.refused(who, "publish", DevicePlaneRules.Refusal.QOS_2);
+            disconnectUnacknowledged(input.getClientInformation().getClientId(), DisconnectReasonCode.QOS_NOT_SUPPORTED,
+                    "QoS 2 is not supported", output, mqtt5, output.async(Duration.ofSeconds(10)));
+            return;
+        }
         DevicePlaneRules.Refusal refusal = who == null ? DevicePlaneRules.Refusal.FOREIGN_TOPIC : rules.publish(who, topic);
         if (refusal != null) {
             metrics.refused(who, "publish", refusal);
@@ -119,14 +126,8 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
         Event event = Event.fromPlayer(origin, player, payload);
         pipeline.submit(event).thenAccept(outcome -> {
             if (outcome.status() == Outcome.Status.UNAVAILABLE) {
-                // withhold the PUBACK: without a session the client resends on reconnect. The publish
-                // must still be released, or HiveMQ leaves the client's reconnect unanswered until the
-                // safety-net timeout; release it only once the connection is closed, so no PUBACK can go out.
-                clients.disconnectClient(clientId, false, DisconnectReasonCode.SERVER_BUSY, outcome.message())
-                        .thenRun(() -> {
-                            endHere(output, mqtt5, AckReasonCode.UNSPECIFIED_ERROR, outcome.message());
-                            async.resume();
-                        });
+                // withhold the PUBACK: without a session the client resends on reconnect
+                disconnectUnacknowledged(clientId, DisconnectReasonCode.SERVER_BUSY, outcome.message(), output, mqtt5, async);
                 return;
             }
             if (event.requestAck()) {
@@ -134,6 +135,19 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
             }
             AckReasonCode code = reasonCode(outcome);
             endHere(output, mqtt5, code, outcome.message());
+            async.resume();
+        });
+    }
+
+    /**
+     * Closes the connection without acknowledging the publish. The publish must still be released, or
+     * HiveMQ leaves the client's reconnect unanswered until its timeout; it is released only once the
+     * connection is closed, so no PUBACK can go out.
+     */
+    private void disconnectUnacknowledged(String clientId, DisconnectReasonCode code, String message,
+                                          PublishInboundOutput output, boolean mqtt5, Async<PublishInboundOutput> async) {
+        clients.disconnectClient(clientId, false, code, message).thenRun(() -> {
+            endHere(output, mqtt5, AckReasonCode.UNSPECIFIED_ERROR, message);
             async.resume();
         });
     }

@@ -190,6 +190,21 @@ class MqttIngestionTest {
     }
 
     @Test
+    void qos2IsRefusedAsTheConnackAnnounced() throws Exception {
+        String key = newPlayer();
+        try (Mqtt3Player p = Mqtt3Player.connect(vts.mqttUri(), key, "secret-" + key, null)) {
+            try {
+                p.client.publish(TOPICS.view(key), p3aPayload(key, 123, now(), false), 2, false);
+            } catch (MqttException closed) {
+                // the broker closes the connection rather than acknowledge it
+            }
+            assertTrue(p.awaitDisconnected(10), "MQTT 3 has no other way to refuse a publish");
+        }
+        Thread.sleep(300);
+        assertEquals(0, stored(key));
+    }
+
+    @Test
     void acksArriveOnlyWhenAskedFor() throws Exception {
         String key = newPlayer();
         try (Mqtt3Player p = Mqtt3Player.connect(vts.mqttUri(), key, "secret-" + key, null).subscribeAcks()) {
