@@ -45,12 +45,17 @@ final class BenchConnection {
                 .thenApply(connAck -> new BenchConnection(client, player.key(), topics.view(player.key())));
     }
 
-    /**
-     * Publishes a view at QoS 1. Completes with the PUBACK's reason code (0 = success), or
-     * exceptionally when the connection is lost first.
-     */
+    /** Publishes a view at QoS 1, as {@link #publish}. */
     CompletableFuture<Integer> publishView(byte[] payload) {
-        return client.publishWith().topic(viewTopic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+        return publish(viewTopic, payload);
+    }
+
+    /**
+     * Publishes at QoS 1. Completes with the PUBACK's reason code (0 = success), or exceptionally
+     * when the connection is lost first.
+     */
+    CompletableFuture<Integer> publish(String topic, byte[] payload) {
+        return client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
                 .handle((result, failure) -> {
                     Throwable error = failure != null ? unwrap(failure) : result.getError().orElse(null);
                     if (error instanceof Mqtt5PubAckException rejected) {

@@ -81,7 +81,8 @@ public final class TargetsBench {
         List<BenchConnection> mosquitto = connect(options.mosquittoPort(), loadPlayers, "Mosquitto");
         List<TargetsRun> runs = new ArrayList<>();
         try (MosquittoDrain drain = new MosquittoDrain(options.mosquittoPort(), topics);
-             MqttLoad vtsLoad = new MqttLoad(vts, POSTS); MqttLoad mosquittoLoad = new MqttLoad(mosquitto, POSTS)) {
+             MqttLoad vtsLoad = new MqttLoad(vts, P3aViews.published(POSTS));
+             MqttLoad mosquittoLoad = new MqttLoad(mosquitto, P3aViews.published(POSTS))) {
             warmUp(vtsLoad);
             for (int run = 1; run <= options.runs(); run++) {
                 System.out.printf("run %d of %d%n", run, options.runs());

@@ -48,8 +48,7 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
                 "Mosquitto " + count(median(r -> r.mqttMosquitto().perSecond()))
                         + " (relayed " + count(median(TargetsRun::mosquittoRelayedPerSecond)) + ")",
                 ratio(mqttRatio), ">= 0.50", verdict(mqttRatio >= 0.5)));
-        rows.add(new Row("  PUBACK p50 / p99 ms at max", ms(median(r -> r.mqttVts().p50Ms())) + " / " + ms(median(r -> r.mqttVts().p99Ms())),
-                "Mosquitto " + ms(median(r -> r.mqttMosquitto().p50Ms())) + " / " + ms(median(r -> r.mqttMosquitto().p99Ms())),
+        rows.add(new Row("  PUBACK p50 / p99 ms at max", p50p99(TargetsRun::mqttVts), "Mosquitto " + p50p99(TargetsRun::mqttMosquitto),
                 "", "", ""));
         double mqttHalfP99 = median(r -> r.mqttVtsHalf().p99Ms());
         rows.add(new Row("  PUBACK p99 ms at half max", ms(mqttHalfP99) + " at " + count(median(r -> r.mqttVtsHalf().perSecond())) + "/s",
@@ -59,8 +58,7 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         rows.add(new Row("HTTP single POST, req/s", count(median(r -> r.httpSingle().perSecond())),
                 "hello-world " + count(median(r -> r.httpHello().perSecond())), ratio(singleRatio), ">= 0.50",
                 verdict(singleRatio >= 0.5)));
-        rows.add(new Row("  p50 / p99 ms at max", ms(median(r -> r.httpSingle().p50Ms())) + " / " + ms(median(r -> r.httpSingle().p99Ms())),
-                "hello-world " + ms(median(r -> r.httpHello().p50Ms())) + " / " + ms(median(r -> r.httpHello().p99Ms())),
+        rows.add(new Row("  p50 / p99 ms at max", p50p99(TargetsRun::httpSingle), "hello-world " + p50p99(TargetsRun::httpHello),
                 "", "", ""));
         double singleHalfP99 = median(r -> r.httpSingleHalf().p99Ms());
         rows.add(new Row("  p99 ms at half max", ms(singleHalfP99) + " at " + count(median(r -> r.httpSingleHalf().perSecond())) + "/s",
@@ -69,8 +67,7 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         rows.add(new Row("HTTP batches of 100, events/s", count(median(r -> r.httpBatch().perSecond())),
                 "COPY " + count(median(TargetsRun::copyRowsPerSecond)) + " rows/s", ratio(batchRatio), ">= 0.50",
                 verdict(batchRatio >= 0.5)));
-        rows.add(new Row("  p50 / p99 ms per batch", ms(median(r -> r.httpBatch().p50Ms())) + " / " + ms(median(r -> r.httpBatch().p99Ms())),
-                "", "", "", ""));
+        rows.add(new Row("  p50 / p99 ms per batch", p50p99(TargetsRun::httpBatch), "", "", "", ""));
         if (idle != null) {
             rows.add(new Row(String.format(Locale.ROOT, "%,d idle players: heap MB", idle.connected),
                     String.format(Locale.ROOT, "%.0f (RSS %.0f)", idle.withIdle.heapMb(), idle.withIdle.rssMb()),
@@ -138,6 +135,11 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         StringBuilder points = new StringBuilder(Timeline.CSV_HEADER).append('\n');
         timeline.points().forEach(p -> points.append(p.csv()).append('\n'));
         Files.writeString(dir.resolve(stamp + "-timeline.csv"), points);
+    }
+
+    /** A phase's latency as "p50 / p99" in ms, each the median over the runs. */
+    private String p50p99(Function<TargetsRun, PhaseResult> phase) {
+        return ms(median(r -> phase.apply(r).p50Ms())) + " / " + ms(median(r -> phase.apply(r).p99Ms()));
     }
 
     private double median(ToDoubleFunction<TargetsRun> figure) {
