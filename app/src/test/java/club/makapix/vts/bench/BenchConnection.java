@@ -6,10 +6,12 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * One player's MQTT 5 connection for the load generator, on HiveMQ's async client: all connections
@@ -66,6 +68,15 @@ final class BenchConnection {
                     }
                     return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode().getCode();
                 });
+    }
+
+    /**
+     * Subscribes at QoS 1; completes exceptionally when the broker refuses. {@code onMessage} runs on
+     * the client's event loop, so it must not block.
+     */
+    CompletableFuture<Void> subscribe(String filter, Consumer<Mqtt5Publish> onMessage) {
+        return client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).callback(onMessage).send()
+                .thenApply(subAck -> null);
     }
 
     String playerKey() {

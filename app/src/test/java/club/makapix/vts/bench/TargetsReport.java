@@ -38,7 +38,11 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
             new CpuPhase("HTTP hello-world", TargetsRun::httpHello),
             new CpuPhase("HTTP single POST at max", TargetsRun::httpSingle),
             new CpuPhase("HTTP single POST at half max", TargetsRun::httpSingleHalf),
-            new CpuPhase("HTTP batches (per event)", TargetsRun::httpBatch));
+            new CpuPhase("HTTP batches (per event)", TargetsRun::httpBatch),
+            new CpuPhase("Relay via VTS at max", TargetsRun::relayVts),
+            new CpuPhase("Relay via Mosquitto at max", TargetsRun::relayMosquitto),
+            new CpuPhase("Relay via VTS at half max", TargetsRun::relayVtsHalf),
+            new CpuPhase("Relay via Mosquitto, same rate", TargetsRun::relayMosquittoHalf));
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private List<Row> rows() {
@@ -54,6 +58,14 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         rows.add(new Row("  PUBACK p99 ms at half max", ms(mqttHalfP99) + " at " + count(median(r -> r.mqttVtsHalf().perSecond())) + "/s",
                 "Mosquitto " + ms(median(r -> r.mqttMosquittoHalf().p99Ms())) + " at the same rate", "", "<= 50 ms",
                 verdict(mqttHalfP99 <= 50)));
+        // a figure without a target yet: the ratio to Mosquitto is what to watch
+        rows.add(new Row("MQTT relay both ways, messages/s", count(median(r -> r.relayVts().perSecond())),
+                "Mosquitto " + count(median(r -> r.relayMosquitto().perSecond())), ratio(median(TargetsRun::relayRatio)), "", ""));
+        rows.add(new Row("  round trip p50/p99 ms at max", p50p99(TargetsRun::relayVts), "Mosquitto " + p50p99(TargetsRun::relayMosquitto),
+                "", "", ""));
+        rows.add(new Row("  round trip p50/p99 ms half max",
+                p50p99(TargetsRun::relayVtsHalf) + " at " + count(median(r -> r.relayVtsHalf().perSecond())) + "/s",
+                "Mosquitto " + p50p99(TargetsRun::relayMosquittoHalf) + " at the same rate", "", "", ""));
         double singleRatio = median(TargetsRun::singleRatio);
         rows.add(new Row("HTTP single POST, req/s", count(median(r -> r.httpSingle().perSecond())),
                 "hello-world " + count(median(r -> r.httpHello().perSecond())), ratio(singleRatio), ">= 0.50",
@@ -88,7 +100,8 @@ record TargetsReport(TargetsOptions options, String machine, List<TargetsRun> ru
         System.out.printf(format, "figure", "VTS", "reference (same run)", "ratio", "target", "");
         rows().forEach(r -> System.out.printf(format, r.figure, r.vts, r.reference, r.ratio, r.target, r.verdict));
 
-        System.out.printf(Locale.ROOT, "%nWhere the CPU went: µs of one core per event, by process (medians); busy = share of all %d cores;%n"
+        System.out.printf(Locale.ROOT, "%nWhere the CPU went: µs of one core per event (relay: per message), by process (medians); "
+                + "busy = share of all %d cores;%n"
                 + "ceiling = the rate at that cost with every core busy (cores x 1,000,000 / machine)%n", CORES);
         String cpuFormat = "  %-32s %8s %11s %10s %10s %8s %6s %11s%n";
         System.out.printf(cpuFormat, "phase", "server", "PostgreSQL", "Mosquitto", "generator", "machine", "busy", "ceiling/s");
