@@ -6,10 +6,12 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * One player's MQTT 5 connection for the load generator, on HiveMQ's async client: all connections
@@ -45,12 +47,17 @@ final class BenchConnection {
                 .thenApply(connAck -> new BenchConnection(client, player.key(), topics.view(player.key())));
     }
 
-    /**
-     * Publishes a view at QoS 1. Completes with the PUBACK's reason code (0 = success), or
-     * exceptionally when the connection is lost first.
-     */
+    /** Publishes a view at QoS 1, as {@link #publish}. */
     CompletableFuture<Integer> publishView(byte[] payload) {
-        return client.publishWith().topic(viewTopic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+        return publish(viewTopic, payload);
+    }
+
+    /**
+     * Publishes at QoS 1. Completes with the PUBACK's reason code (0 = success), or exceptionally
+     * when the connection is lost first.
+     */
+    CompletableFuture<Integer> publish(String topic, byte[] payload) {
+        return client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
                 .handle((result, failure) -> {
                     Throwable error = failure != null ? unwrap(failure) : result.getError().orElse(null);
                     if (error instanceof Mqtt5PubAckException rejected) {
@@ -61,6 +68,15 @@ final class BenchConnection {
                     }
                     return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode().getCode();
                 });
+    }
+
+    /**
+     * Subscribes at QoS 1; completes exceptionally when the broker refuses. {@code onMessage} runs on
+     * the client's event loop, so it must not block.
+     */
+    CompletableFuture<Void> subscribe(String filter, Consumer<Mqtt5Publish> onMessage) {
+        return client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).callback(onMessage).send()
+                .thenApply(subAck -> null);
     }
 
     String playerKey() {

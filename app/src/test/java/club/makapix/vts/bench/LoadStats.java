@@ -27,7 +27,10 @@ final class LoadStats {
         published.increment();
     }
 
-    /** A PUBACK arrived: reason code 0 is success (stored or a duplicate), anything else a rejection. */
+    /**
+     * A PUBACK arrived (for a relay request, its response): reason code 0 is success (stored or a
+     * duplicate; answered), anything else a rejection.
+     */
     void answered(long latencyNanos, int reasonCode) {
         latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(1, TimeUnit.NANOSECONDS.toMicros(latencyNanos))));
         if (reasonCode == 0) {

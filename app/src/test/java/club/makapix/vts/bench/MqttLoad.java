@@ -6,13 +6,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Publishes p3a views from many {@link BenchConnection}s until a deadline, either as fast as
- * PUBACKs return ({@link #flatOut}) or at a fixed total rate ({@link #paced}). The same load runs
- * against VTS and against Mosquitto, so their ratio compares the brokers, not the generator.
+ * Sends {@link PlayerMessages} (p3a views, relay requests) from many {@link BenchConnection}s until a
+ * deadline, either each as soon as the one before is done ({@link #flatOut}) or at a fixed total rate
+ * ({@link #paced}). The same load runs against VTS and against Mosquitto, so their ratio compares the
+ * brokers, not the generator.
  */
 final class MqttLoad implements AutoCloseable {
     private final List<BenchConnection> connections;
-    private final int posts;
+    private final PlayerMessages messages;
     // paced sends wait here for their time; one thread is plenty for a few thousand sends a second
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mqtt-pacer");
@@ -20,12 +21,12 @@ final class MqttLoad implements AutoCloseable {
         return t;
     });
 
-    MqttLoad(List<BenchConnection> connections, int posts) {
+    MqttLoad(List<BenchConnection> connections, PlayerMessages messages) {
         this.connections = connections;
-        this.posts = posts;
+        this.messages = messages;
     }
 
-    /** Each connection keeps {@code window} publishes awaiting their PUBACK; latency is publish to PUBACK. */
+    /** Each connection keeps {@code window} messages not yet done; latency is send to done (a view's PUBACK…). */
     void flatOut(int window, long endNanos, LoadStats stats) {
         for (BenchConnection c : connections) {
             for (int i = 0; i < window; i++) {
@@ -40,7 +41,7 @@ final class MqttLoad implements AutoCloseable {
         }
         long sentAt = System.nanoTime();
         stats.published();
-        c.publishView(P3aViews.next(c.playerKey(), posts)).whenComplete((code, failure) -> {
+        messages.next(c).send().whenComplete((code, failure) -> {
             if (failure != null) {
                 stats.lost();
                 return;
@@ -51,8 +52,8 @@ final class MqttLoad implements AutoCloseable {
     }
 
     /**
-     * {@code perSecond} publishes a second in all, spread evenly: connection p sends its n-th view
-     * at start + (p + n·connections) / perSecond. One publish per connection at a time; a late PUBACK
+     * {@code perSecond} messages a second in all, spread evenly: connection p sends its n-th message
+     * at start + (p + n·connections) / perSecond. One message per connection at a time; one done late
      * delays the next send, and latency counts from the intended send time, so such waiting shows.
      */
     void paced(double perSecond, long endNanos, LoadStats stats) {
@@ -67,11 +68,11 @@ final class MqttLoad implements AutoCloseable {
         if (intended - endNanos >= 0) {
             return;
         }
-        // encoded now, on the thread that got the last PUBACK: the one pacer thread only publishes
-        byte[] payload = P3aViews.next(c.playerKey(), posts);
+        // built now, on the thread that saw the last one done: the one pacer thread only sends
+        PlayerMessages.Message message = messages.next(c);
         Runnable send = () -> {
             stats.published();
-            c.publishView(payload).whenComplete((code, failure) -> {
+            message.send().whenComplete((code, failure) -> {
                 if (failure != null) {
                     stats.lost();
                     return;

@@ -15,8 +15,16 @@ import java.util.concurrent.ThreadLocalRandom;
 final class P3aViews {
     private P3aViews() {}
 
+    /** Each player's next view, done at its PUBACK. */
+    static PlayerMessages published(int posts) {
+        return player -> {
+            byte[] payload = next(player.playerKey(), posts);
+            return () -> player.publishView(payload);
+        };
+    }
+
     /** The payload of {@link #event}. */
-    static byte[] next(String playerKey, int posts) {
+    private static byte[] next(String playerKey, int posts) {
         return ViewEventCodec.encode(event(playerKey, posts));
     }
 

@@ -21,12 +21,17 @@ import java.util.concurrent.TimeUnit;
  * {@code scripts/bench targets}: measures every figure of the performance targets against a running
  * server and its references in the same run (bare Mosquitto, a hello-world route on the same HTTP
  * stack, plain COPY into the same PostgreSQL), prints the table and writes it with a PNG timeline
- * (see README, "Benchmarks").
+ * (see README, "Benchmarks"). The relay phases run last in each run: the earlier phases keep their
+ * order and neighbours.
  */
 public final class TargetsBench {
     /** Posts registered and viewed at random. */
     private static final int POSTS = 100;
     private static final int BATCH = 100;
+    /** A relay round trip is two relayed messages, the request and its response: the relay's rate counts both. */
+    private static final int RELAYED_PER_ROUND_TRIP = 2;
+    /** Requests each player keeps awaiting their response: one, so the players bound the load, not the brokers' queues. */
+    private static final int RELAY_IN_FLIGHT = 1;
     /** Connections opened at once: enough to be quick, few enough not to flood the server's accept queue. */
     private static final int CONNECTING_AT_ONCE = 200;
     /** Each flat-out VTS load runs this long in a warm-up cycle. */
@@ -81,11 +86,18 @@ public final class TargetsBench {
         List<BenchConnection> mosquitto = connect(options.mosquittoPort(), loadPlayers, "Mosquitto");
         List<TargetsRun> runs = new ArrayList<>();
         try (MosquittoDrain drain = new MosquittoDrain(options.mosquittoPort(), topics);
-             MqttLoad vtsLoad = new MqttLoad(vts, POSTS); MqttLoad mosquittoLoad = new MqttLoad(mosquitto, POSTS)) {
-            warmUp(vtsLoad);
+             RelayRoundTrips vtsRoundTrips = RelayRoundTrips.start(options.mqttPort(), topics, options.serviceUser(),
+                     options.servicePassword(), vts);
+             RelayRoundTrips mosquittoRoundTrips = RelayRoundTrips.start(options.mosquittoPort(), topics, options.serviceUser(),
+                     options.servicePassword(), mosquitto);
+             MqttLoad vtsLoad = new MqttLoad(vts, P3aViews.published(POSTS));
+             MqttLoad mosquittoLoad = new MqttLoad(mosquitto, P3aViews.published(POSTS));
+             MqttLoad vtsRelay = new MqttLoad(vts, vtsRoundTrips);
+             MqttLoad mosquittoRelay = new MqttLoad(mosquitto, mosquittoRoundTrips)) {
+            warmUp(vtsLoad, vtsRelay);
             for (int run = 1; run <= options.runs(); run++) {
                 System.out.printf("run %d of %d%n", run, options.runs());
-                runs.add(runOnce(vtsLoad, mosquittoLoad, drain));
+                runs.add(runOnce(vtsLoad, mosquittoLoad, drain, vtsRelay, mosquittoRelay));
             }
         } finally {
             closeAll(vts);
@@ -101,7 +113,8 @@ public final class TargetsBench {
                 + stamp + "-cpu.csv, " + stamp + "-timeline.csv, " + png.getFileName());
     }
 
-    private TargetsRun runOnce(MqttLoad vtsLoad, MqttLoad mosquittoLoad, MosquittoDrain drain) throws Exception {
+    private TargetsRun runOnce(MqttLoad vtsLoad, MqttLoad mosquittoLoad, MosquittoDrain drain, MqttLoad vtsRelay, MqttLoad mosquittoRelay)
+            throws Exception {
         int seconds = options.seconds();
         PhaseResult mqttVts = phases.run("mqtt-vts", seconds, 1, (stats, end) -> vtsLoad.flatOut(options.inflight(), end, stats));
         long relayedBefore = drain.received();
@@ -123,7 +136,23 @@ public final class TargetsBench {
         double copy = new CopyReference(options.jdbcUrl()).rowsPerSecond(batchStart, BATCH, options.httpConnections());
         timeline.add("copy", copy, 0);
         System.out.printf(Locale.ROOT, "  [copy] %,.0f rows/s%n", copy);
-        return new TargetsRun(mqttVts, mqttMosquitto, relayed, mqttHalf, mosquittoHalf, hello, single, singleHalf, batch, copy);
+
+        PhaseResult relayVts = phases.run("relay-vts", seconds, RELAYED_PER_ROUND_TRIP,
+                (stats, end) -> vtsRelay.flatOut(RELAY_IN_FLIGHT, end, stats));
+        PhaseResult relayMosquitto = phases.run("relay-mosquitto", seconds, RELAYED_PER_ROUND_TRIP,
+                (stats, end) -> mosquittoRelay.flatOut(RELAY_IN_FLIGHT, end, stats));
+        double relayHalfRoundTrips = halfRoundTripsPerSecond(relayVts);
+        PhaseResult relayVtsHalf = phases.run("relay-vts-half", seconds, RELAYED_PER_ROUND_TRIP,
+                (stats, end) -> vtsRelay.paced(relayHalfRoundTrips, end, stats));
+        PhaseResult relayMosquittoHalf = phases.run("relay-mosquitto-half", seconds, RELAYED_PER_ROUND_TRIP,
+                (stats, end) -> mosquittoRelay.paced(relayHalfRoundTrips, end, stats));
+        return new TargetsRun(mqttVts, mqttMosquitto, relayed, mqttHalf, mosquittoHalf, hello, single, singleHalf, batch, copy,
+                relayVts, relayMosquitto, relayVtsHalf, relayMosquittoHalf);
+    }
+
+    /** Round trips a second for half the relay rate of a flat-out phase (which counts messages, two a round trip). */
+    private static double halfRoundTripsPerSecond(PhaseResult relayMax) {
+        return relayMax.perSecond() / RELAYED_PER_ROUND_TRIP / 2;
     }
 
     /**
@@ -131,7 +160,7 @@ public final class TargetsBench {
      * server's JIT compiler is nearly done: on 2 cores, compiling HiveMQ, Netty, Jetty and the
      * pipeline competes with the load for a minute or more, and a long-running server is past that.
      */
-    private void warmUp(MqttLoad vtsLoad) throws Exception {
+    private void warmUp(MqttLoad vtsLoad, MqttLoad vtsRelay) throws Exception {
         double compiledBefore = compileMillis();
         for (int cycle = 1; cycle <= WARM_UP_MAX_CYCLES; cycle++) {
             long start = System.nanoTime();
@@ -143,6 +172,10 @@ public final class TargetsBench {
             phases.run("warm-up", WARM_UP_PACED_SECONDS, 1,
                     (stats, end) -> singles.paced(requests::single, singleMax.perSecond() / 2, end, stats));
             phases.run("warm-up", WARM_UP_SECONDS, BATCH, (stats, end) -> batches.flatOut(() -> requests.batch(BATCH), end, stats));
+            PhaseResult relayMax = phases.run("warm-up", WARM_UP_SECONDS, RELAYED_PER_ROUND_TRIP,
+                    (stats, end) -> vtsRelay.flatOut(RELAY_IN_FLIGHT, end, stats));
+            phases.run("warm-up", WARM_UP_PACED_SECONDS, RELAYED_PER_ROUND_TRIP,
+                    (stats, end) -> vtsRelay.paced(halfRoundTripsPerSecond(relayMax), end, stats));
             double compiled = compileMillis();
             double share = (compiled - compiledBefore) / ((System.nanoTime() - start) / 1e6);
             compiledBefore = compiled;

@@ -9,6 +9,8 @@ import java.nio.file.Path;
  * @param mqttPort        the server's MQTT port
  * @param mosquittoPort   the reference Mosquitto's port
  * @param adminToken      the server's admin token
+ * @param serviceUser     the server's MQTT service account, the backend of the relay phases
+ * @param servicePassword its password
  * @param serverPid       the server's JVM, for its heap, RSS and CPU
  * @param databasePid     the server's PostgreSQL postmaster, for its CPU
  * @param mosquittoPid    the reference Mosquitto, for its CPU
@@ -22,14 +24,15 @@ import java.nio.file.Path;
  * @param runs            runs of every load phase; the table shows medians
  * @param outDir          where the result files go
  */
-record TargetsOptions(int httpPort, int mqttPort, int mosquittoPort, String adminToken, long serverPid, long databasePid,
-                      long mosquittoPid, String jdbcUrl, int players, int inflight, int httpConnections, int singleConnections,
-                      int idlePlayers, int seconds, int runs, Path outDir) {
+record TargetsOptions(int httpPort, int mqttPort, int mosquittoPort, String adminToken, String serviceUser, String servicePassword,
+                      long serverPid, long databasePid, long mosquittoPid, String jdbcUrl, int players, int inflight,
+                      int httpConnections, int singleConnections, int idlePlayers, int seconds, int runs, Path outDir) {
 
     static TargetsOptions parse(String[] args) {
         BenchArgs a = new BenchArgs(args);
         return new TargetsOptions(a.requiredNumber("http-port", 1, 65_535), a.requiredNumber("mqtt-port", 1, 65_535),
                 a.requiredNumber("mosquitto-port", 1, 65_535), a.required("admin-token"),
+                a.required("service-user"), a.required("service-password"),
                 a.requiredNumber("server-pid", 1, Integer.MAX_VALUE), a.requiredNumber("database-pid", 1, Integer.MAX_VALUE),
                 a.requiredNumber("mosquitto-pid", 1, Integer.MAX_VALUE), a.required("jdbc-url"),
                 (int) a.number("players", 1000, 1, 20_000), (int) a.number("inflight", 1, 1, 65_535),
