@@ -110,6 +110,7 @@ public final class Server implements AutoCloseable {
     private void startParts() throws Exception {
         checkPortsFree();
         DataDir dataDir = new DataDir(settings.dataDir());
+        started.push(dataDir.lock());
         adminToken = settings.adminToken();
         if (adminToken == null) {
             DataDir.Secret token = dataDir.secret("admin-token");

@@ -1,10 +1,15 @@
 package club.makapix.vts.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -25,6 +30,55 @@ public final class DataDir {
         }
         if (!Files.isWritable(root)) {
             throw new InvalidSettingException("VTS_DATA_DIR", root + " is not writable");
+        }
+    }
+
+    /**
+     * Takes the folder for this server until {@code close}: a second server on the same folder would
+     * take the first one's embedded PostgreSQL for an orphan and stop it. The operating system lets go
+     * of the lock when a server dies, so a folder left by a killed server is taken over as before.
+     */
+    public AutoCloseable lock() {
+        Path file = root.resolve("vts.lock");
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = tryLock(channel);
+            if (lock == null) {
+                String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+                channel.close();
+                throw new InvalidSettingException("VTS_DATA_DIR", root + " is in use by another VTS server"
+                        + (holder.isEmpty() ? "" : " (process " + holder + ")") + "; give each server its own folder");
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+            FileChannel held = channel;
+            return () -> {
+                lock.release();
+                held.close();
+            };
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new InvalidSettingException("VTS_DATA_DIR", "cannot lock " + file + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The lock, or null when another process, or another server in this one, holds it. */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException sameProcess) {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // the lock failed already; that is what is reported
         }
     }
 

@@ -35,9 +35,8 @@ final class BrokerConfig {
             x.append("        <handshake-timeout>10000</handshake-timeout>\n      </tls>\n    </tls-tcp-listener>\n");
         }
         x.append("  </listeners>\n  <mqtt>\n")
-                // the service account receives every player's status, requests and states: a backlog of
-                // a few seconds of a large fleet must fit before the oldest are discarded
-                .append("    <queued-messages><max-queue-size>10000</max-queue-size><strategy>discard-oldest</strategy></queued-messages>\n")
+                // a player's queue (commands, responses, acks); the service account gets a longer one
+                .append("    <queued-messages><max-queue-size>1000</max-queue-size><strategy>discard-oldest</strategy></queued-messages>\n")
                 .append("    <retained-messages><enabled>true</enabled></retained-messages>\n")
                 .append("    <wildcard-subscriptions><enabled>true</enabled></wildcard-subscriptions>\n")
                 .append("    <shared-subscriptions><enabled>false</enabled></shared-subscriptions>\n")

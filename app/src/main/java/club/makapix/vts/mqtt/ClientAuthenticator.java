@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientAuthenticator implements SimpleAuthenticator {
     private static final Logger LOG = LoggerFactory.getLogger(ClientAuthenticator.class);
+    /**
+     * Messages queued for the service account before the oldest are dropped: it receives every
+     * player's statuses, requests and states, so a slow moment of the backend with a large fleet
+     * (20,000 players' heartbeats every 30 s, say) must fit.
+     */
+    private static final long SERVICE_QUEUE = 100_000;
 
     private final PlayerDirectory players;
     private final ConnectedPlayers connected;
@@ -107,6 +113,7 @@ final class ClientAuthenticator implements SimpleAuthenticator {
             refuse(output, "foreign_client_id", ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "p3a-… client ids are players'");
             return;
         }
+        output.getClientSettings().setClientQueueSizeMaximum(SERVICE_QUEUE);
         admit(ClientIdentity.SERVICE, input, output);
     }
 

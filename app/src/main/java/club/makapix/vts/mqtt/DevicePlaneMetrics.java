@@ -4,25 +4,35 @@ import club.makapix.vts.protocol.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** What the device plane does, for {@code /metrics}: relayed messages, refusals, drops, service clients. */
 public final class DevicePlaneMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger serviceClients = new AtomicInteger();
+    /** Looked up once: relaying is the hot path (every heartbeat, request and response). */
+    private final Map<Topics.Kind, Counter> relayedByKind = new EnumMap<>(Topics.Kind.class);
 
     public DevicePlaneMetrics(MeterRegistry registry) {
         this.registry = registry;
+        for (Topics.Kind kind : Topics.Kind.values()) {
+            if (kind.flow() != Topics.Flow.CONSUMED) {
+                relayedByKind.put(kind, Counter.builder("vts_mqtt_relayed_total")
+                        .description("Messages relayed between players and the service account, by topic kind and direction")
+                        .tag("kind", kind.label())
+                        .tag("direction", kind.flow() == Topics.Flow.TO_PLAYER ? "to_player" : "from_player")
+                        .register(registry));
+            }
+        }
         Gauge.builder("vts_mqtt_service_clients", serviceClients, AtomicInteger::get)
                 .description("Connections of the site's service account").register(registry);
     }
 
     /** A message that goes on to its subscribers by ordinary routing. */
     void relayed(Topics.Kind kind) {
-        Counter.builder("vts_mqtt_relayed_total")
-                .description("Messages relayed between players and the service account, by topic kind and direction")
-                .tag("kind", kind.label()).tag("direction", kind.flow() == Topics.Flow.TO_PLAYER ? "to_player" : "from_player")
-                .register(registry).increment();
+        relayedByKind.get(kind).increment();
     }
 
     /** A publish or subscription refused by the contract's table. */

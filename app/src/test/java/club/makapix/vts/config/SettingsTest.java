@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import club.makapix.vts.support.Admin;
 import club.makapix.vts.support.Ports;
 import club.makapix.vts.support.RunningServer;
 import club.makapix.vts.support.TestDatabase;
@@ -154,6 +155,22 @@ class SettingsTest {
         Path file = Files.writeString(temp.resolve("a-file"), "not a folder");
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> new DataDir(file.resolve("data")));
         assertOneLineNaming("VTS_DATA_DIR", e);
+    }
+
+    @Test
+    void aSecondServerOnTheSameDataDirIsRefusedAndTheFirstKeepsServing() throws Exception {
+        Path dataDir = Files.createTempDirectory("vts-shared-data");
+        try (RunningServer first = RunningServer.startEmbedded(dataDir)) {
+            InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> RunningServer.startEmbedded(dataDir).close());
+            assertOneLineNaming("VTS_DATA_DIR", e);
+            // the second used to take the first's embedded PostgreSQL for an orphan and stop it
+            assertEquals(200, Admin.get(first.httpPort(), "/health/ready").statusCode());
+            first.admin.post(7, "artist-7");
+        }
+        // once the first has stopped, the folder is free again
+        try (RunningServer again = RunningServer.startEmbedded(dataDir)) {
+            assertEquals(200, Admin.get(again.httpPort(), "/health/ready").statusCode());
+        }
     }
 
     @Test
