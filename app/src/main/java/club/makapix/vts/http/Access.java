@@ -3,6 +3,7 @@ package club.makapix.vts.http;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Collections;
 
 /**
  * Who is calling: the admin token, or a viewer token (JWT) whose {@code sub} is a user, an admin or
@@ -55,12 +56,26 @@ final class Access {
         return MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+    /**
+     * The token of an {@code Authorization: Bearer <token>} header, exactly as sent, or null. Two
+     * Authorization headers are refused: which one a proxy or a server believes would be a guess.
+     */
     static String bearer(Context ctx) {
         String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (header == null) {
             return null;
         }
-        return header.substring(7).trim();
+        if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+            throw new ApiError(401, "invalid_token", "send one Authorization header, not several");
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = header.substring(7);
+        // compared exactly: a tab or space around a secret is not the secret
+        if (token.isEmpty() || token.startsWith(" ") || token.endsWith(" ") || token.chars().anyMatch(Character::isISOControl)) {
+            throw new ApiError(401, "invalid_token", "the bearer token has spaces around it or control characters in it");
+        }
+        return token;
     }
 }

@@ -8,6 +8,8 @@ import club.makapix.vts.stats.StatsCache;
 import club.makapix.vts.stats.StatsReader;
 import club.makapix.vts.store.PlayerDirectory;
 import club.makapix.vts.store.PostDirectory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.HttpStatus;
@@ -41,11 +43,15 @@ public final class HttpServer implements AutoCloseable {
     public static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
 
     public HttpServer(String bindAddress, int port, Settings.Web web, Parts parts) {
-        ObjectMapper json = new ObjectMapper();
+        // request bodies are one JSON value, each key once (see JsonBody.parse)
+        ObjectMapper json = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jsonMapper(new JavalinJackson(json, false));
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
             if (!web.corsOrigins().isEmpty()) {
                 config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
                     if (web.corsOrigins().contains("*")) {

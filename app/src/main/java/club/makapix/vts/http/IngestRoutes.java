@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +61,7 @@ final class IngestRoutes {
     private void single(Context ctx) {
         long postId = JsonBody.postId(ctx);
         byte[] body = BoundedBody.read(ctx, MAX_BODY_BYTES);
-        Event event = Event.fromWeb(webOrigin(ctx), postId, body.length == 0 ? null : parse(body));
+        Event event = Event.fromWeb(webOrigin(ctx), postId, body.length == 0 ? null : JsonBody.parse(body, json));
         ctx.future(() -> pipeline.submit(event).thenAccept(outcome -> {
             if (countedView(event, outcome)) {
                 ctx.status(201).json(Map.of("status", "counted"));
@@ -75,7 +74,7 @@ final class IngestRoutes {
     }
 
     private void batch(Context ctx) {
-        JsonNode root = parse(BoundedBody.read(ctx, MAX_BODY_BYTES));
+        JsonNode root = JsonBody.parse(BoundedBody.read(ctx, MAX_BODY_BYTES), json);
         JsonNode events = root.get("events");
         if (!root.isObject() || events == null || !events.isArray()) {
             throw ApiError.invalid("the body must be {\"events\": [ … ]}");
@@ -178,17 +177,6 @@ final class IngestRoutes {
         return Origin.web(clock.instant(), addresses.of(ctx), ctx.userAgent(), ctx.header("Referer"), subject, timeoutNanos);
     }
 
-    private JsonNode parse(byte[] body) {
-        try {
-            JsonNode node = json.readTree(body);
-            if (node == null || node.isMissingNode()) {
-                throw ApiError.invalid("the body is not valid JSON");
-            }
-            return node;
-        } catch (IOException e) {
-            throw ApiError.invalid("the body is not valid JSON");
-        }
-    }
 
     /** An outcome that is an error for the client: its status, code and message. */
     private static void fail(Context ctx, Outcome outcome) {

@@ -1,5 +1,6 @@
 package club.makapix.vts.http;
 
+import club.makapix.vts.protocol.ClientInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
 /** A request's JSON object body, with typed, validated reads that answer 400 with a clear message. */
 final class JsonBody {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    private static final Pattern CANONICAL_ID = Pattern.compile("[1-9][0-9]{0,18}");
     private final JsonNode root;
     /** Where this object is in the body ("" for the body itself, "posts[3]." for an entry): errors start with it. */
     private final String path;
@@ -34,16 +36,33 @@ final class JsonBody {
         if (body.length == 0) {
             return null;
         }
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (IOException e) {
-            throw ApiError.invalid("the body is not valid JSON");
-        }
-        if (root == null || !root.isObject()) {
+        JsonNode root = parse(body, json);
+        if (!root.isObject()) {
             throw ApiError.invalid("the body must be a JSON object");
         }
         return new JsonBody(root, "");
+    }
+
+    /**
+     * A whole body as one JSON value: UTF-8 only, nothing after the value, no key given twice (the
+     * mapper is configured so in {@link HttpServer}); 400 otherwise.
+     */
+    static JsonNode parse(byte[] body, ObjectMapper json) {
+        String text;
+        try {
+            text = ClientInput.utf8(body, 0, body.length);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalid("the body " + e.getMessage());
+        }
+        try {
+            JsonNode node = json.readTree(text);
+            if (node == null || node.isMissingNode()) {
+                throw ApiError.invalid("the body is not valid JSON");
+            }
+            return node;
+        } catch (IOException e) {
+            throw ApiError.invalid("the body is not valid JSON (one value, each key once)");
+        }
     }
 
     String requiredIdentifier(String field) {
@@ -95,8 +114,9 @@ final class JsonBody {
         if (!node.isTextual()) {
             throw ApiError.invalid(path + field + " must be a string");
         }
-        if (node.textValue().length() > maxLength) {
-            throw ApiError.invalid(path + field + " must be at most " + maxLength + " characters");
+        String problem = ClientInput.textProblem(node.textValue(), maxLength);
+        if (problem != null) {
+            throw ApiError.invalid(path + field + " " + problem);
         }
         return node.textValue();
     }
@@ -120,13 +140,14 @@ final class JsonBody {
     }
 
     static long postId(Context ctx) {
-        try {
-            long id = Long.parseLong(ctx.pathParam("post_id"));
-            if (id > 0) {
-                return id;
+        String text = ctx.pathParam("post_id");
+        // canonical ASCII digits only: Long.parseLong also takes "+101", "0101" and other scripts' digits
+        if (CANONICAL_ID.matcher(text).matches()) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                // beyond a long: answered below
             }
-        } catch (NumberFormatException e) {
-            // answered below
         }
         throw ApiError.invalid("post_id must be a positive integer");
     }

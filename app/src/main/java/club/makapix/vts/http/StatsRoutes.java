@@ -67,11 +67,13 @@ final class StatsRoutes {
 
     private void postStats(Context ctx) {
         long postId = JsonBody.postId(ctx);
+        // who is asking comes first: without a token, an unknown post and a known one answer alike
+        Access.Caller caller = access.caller(ctx);
         String artist = posts.artistOf(postId);
         if (artist == null) {
             throw ApiError.notFound("post_not_found", "no such post");
         }
-        access.requireReader(access.caller(ctx), artist);
+        access.requireReader(caller, artist);
         Range range = range(ctx);
         String body = cache.get("post|" + postId + "|" + range.from + "|" + range.to, () -> {
             Map<String, Object> out = new LinkedHashMap<>();

@@ -49,7 +49,10 @@ final class ViewerTokens {
             long now = System.currentTimeMillis();
             Date exp = claims.getExpirationTime();
             Date nbf = claims.getNotBeforeTime();
-            if (exp != null && exp.getTime() + CLOCK_SKEW_MS < now) {
+            if (exp == null) {
+                throw invalid("the token has no exp: a token without an expiry could never be withdrawn");
+            }
+            if (exp.getTime() + CLOCK_SKEW_MS < now) {
                 throw invalid("the token has expired");
             }
             if (nbf != null && nbf.getTime() - CLOCK_SKEW_MS > now) {

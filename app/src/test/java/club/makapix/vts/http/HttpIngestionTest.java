@@ -7,10 +7,18 @@ import club.makapix.vts.support.Admin;
 import club.makapix.vts.support.RunningServer;
 import club.makapix.vts.support.TestDatabase;
 import club.makapix.vts.support.WebClient;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -147,6 +155,98 @@ class HttpIngestionTest {
         assertError(web.post("/v1/posts/abc/views", null), 400, "invalid_payload");
         assertError(web.post("/v1/nothing/here", null), 404, "not_found");
         assertEquals(0, stored(post));
+    }
+
+    @Test
+    void bodiesAreOneUtf8JsonValueAndNothingElse() {
+        long post = newPost("artist-a");
+        String path = "/v1/posts/" + post + "/views";
+        assertError(post(path, bytes(0xEF, 0xBB, 0xBF, '{', '}')), 400, "invalid_payload"); // a byte order mark
+        assertError(post(path, "{\"intent\":\"view\"}".getBytes(StandardCharsets.UTF_16LE)), 400, "invalid_payload");
+        assertError(post(path, bytes('{', '"', 'c', 'h', 'a', 'n', 'n', 'e', 'l', '"', ':', '"', 0xC0, 0x80, '"', '}')), 400,
+                "invalid_payload"); // an overlong NUL
+        assertError(web.post(path, "{\"intent\":\"view\"} trailing"), 400, "invalid_payload");
+        assertError(web.post(path, "{}{}"), 400, "invalid_payload");
+        assertError(web.post(path, "{\"intent\":\"view\",\"intent\":\"impression\"}"), 400, "invalid_payload");
+        assertEquals(0, stored(post));
+        assertEquals(201, web.post(path, "{\"intent\":\"view\"}").statusCode(), "and a plain one still counts");
+    }
+
+    @Test
+    void postIdsAreCanonicalAsciiDigits() {
+        long post = newPost("artist-a");
+        for (String id : new String[] {"+" + post, "0" + post, "%2B" + post, arabicIndic(post), fullWidth(post), post + ".0",
+                "99999999999999999999"}) {
+            assertError(web.post("/v1/posts/" + id + "/views", null), 400, "invalid_payload");
+        }
+        assertEquals(0, stored(post));
+    }
+
+    @Test
+    void credentialsAreComparedExactly() throws Exception {
+        long post = newPost("artist-a");
+        String token = WebClient.token(JWT_SECRET, "viewer-exact", null);
+        String twice = raw("POST /v1/posts/" + post + "/views HTTP/1.1\r\nHost: x\r\nUser-Agent: " + WebClient.FIREFOX
+                + "\r\nAuthorization: Bearer " + token + "\r\nAuthorization: Bearer " + token + "\r\nContent-Length: 0\r\n"
+                + "Connection: close\r\n\r\n");
+        assertTrue(twice.startsWith("HTTP/1.1 401") && twice.contains("\"code\":\"invalid_token\""), twice);
+        // a tab after the value is whitespace HTTP itself drops; one inside the value is not the token
+        assertError(web.post("/v1/posts/" + post + "/views", null, "Authorization", "Bearer \t" + token), 401, "invalid_token");
+        SignedJWT forever = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("viewer-x").build());
+        forever.sign(new MACSigner(JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
+        assertError(web.post("/v1/posts/" + post + "/views", null, "Authorization", "Bearer " + forever.serialize()), 401,
+                "invalid_token");
+        assertEquals(0, stored(post));
+        // without a token, a post that exists and one that does not answer alike
+        assertEquals(401, Admin.get(vts.httpPort(), "/v1/posts/" + post + "/stats").statusCode());
+        assertEquals(401, Admin.get(vts.httpPort(), "/v1/posts/99999999/stats").statusCode());
+    }
+
+    @Test
+    void jettysOwnRefusalsAreJsonToo() throws IOException {
+        assertJsonError(raw("GET /health/live HTTP/3.0\r\nHost: x\r\n\r\n"), "505");
+        assertJsonError(raw("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"), null);
+        assertJsonError(raw("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"), null);
+        assertJsonError(raw("HELLO\r\n\r\n"), null);
+        assertEquals(200, Admin.get(vts.httpPort(), "/health/live").statusCode(), "and the server keeps serving");
+    }
+
+    /** Sends a request as raw bytes and returns the whole answer (status line, headers, body). */
+    static String raw(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", vts.httpPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** {@code status} null: any 4xx or 5xx (Jetty answers an over-long request line or header with 414, 431 or 505, by where its buffer ends). */
+    static void assertJsonError(String response, String status) {
+        String first = response.lines().findFirst().orElse("");
+        assertTrue(status == null ? first.matches("HTTP/1.1 [45]\\d\\d .*") : first.startsWith("HTTP/1.1 " + status), first);
+        assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), response);
+        assertTrue(response.contains("\"code\":\""), response);
+    }
+
+    HttpResponse<String> post(String path, byte[] body) {
+        return web.send(HttpRequest.newBuilder(web.uri(path)).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    static byte[] bytes(int... values) {
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (byte) values[i];
+        }
+        return out;
+    }
+
+    static String arabicIndic(long n) {
+        return Long.toString(n).chars().mapToObj(c -> String.valueOf((char) ('\u0660' + c - '0'))).reduce("", String::concat);
+    }
+
+    static String fullWidth(long n) {
+        return Long.toString(n).chars().mapToObj(c -> String.valueOf((char) ('\uFF10' + c - '0'))).reduce("", String::concat);
     }
 
     @Test

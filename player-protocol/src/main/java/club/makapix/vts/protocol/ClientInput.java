@@ -1,5 +1,9 @@
 package club.makapix.vts.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -31,6 +35,28 @@ public final class ClientInput {
             }
         }
         return null;
+    }
+
+    /**
+     * The text of a body or payload, which must be UTF-8 and nothing else: no byte order mark, no
+     * UTF-16 or UTF-32 (a JSON parser would guess those), no malformed or overlong sequences.
+     *
+     * @throws IllegalArgumentException saying what is wrong, for the client's error message
+     */
+    public static String utf8(byte[] bytes, int offset, int length) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, offset, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("is not valid UTF-8");
+        }
+        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
+            throw new IllegalArgumentException("begins with a byte order mark; send UTF-8 without one");
+        }
+        return text;
     }
 
     /** Whether a client's time is one VTS stores. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,8 @@ public final class ViewEventCodec {
     public static final int MAX_PAYLOAD_BYTES = 4096;
     static final int MAX_TEXT = 128;
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** A key given twice is refused rather than one of its values silently taken. */
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private ViewEventCodec() {}
 
@@ -35,7 +37,13 @@ public final class ViewEventCodec {
         if (length > MAX_PAYLOAD_BYTES) {
             throw new InvalidPayloadException("payload is " + length + " bytes; at most " + MAX_PAYLOAD_BYTES + " allowed");
         }
-        try (JsonParser p = JSON.createParser(payload, offset, length)) {
+        String text;
+        try {
+            text = ClientInput.utf8(payload, offset, length);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPayloadException("payload " + e.getMessage());
+        }
+        try (JsonParser p = JSON.createParser(text)) {
             return read(p);
         } catch (IOException e) {
             throw new InvalidPayloadException("payload is not valid JSON");
