@@ -1,16 +1,14 @@
 package club.makapix.vts.pipeline;
 
-import club.makapix.vts.store.PlayerDirectory;
-import club.makapix.vts.store.PlayerDirectory.Player;
 
 /**
  * The key in the payload must be the key in the topic and the authenticated one; the player must be
  * registered, not revoked, and have an owner, who becomes the viewer.
  */
 public final class IdentifyPlayer implements Stage {
-    private final PlayerDirectory players;
+    private final PlayerRegistry players;
 
-    public IdentifyPlayer(PlayerDirectory players) {
+    public IdentifyPlayer(PlayerRegistry players) {
         this.players = players;
     }
 
@@ -23,8 +21,8 @@ public final class IdentifyPlayer implements Stage {
         if (!key.equals(event.payloadPlayerKey()) || (event.topicPlayerKey() != null && !key.equals(event.topicPlayerKey()))) {
             return Verdict.stop(Reason.PLAYER_KEY_MISMATCH, "player_key in the payload must be the player's own key");
         }
-        Player player = players.find(key);
-        if (player == null || player.revoked()) {
+        PlayerRegistry.ActivePlayer player = players.active(key);
+        if (player == null) {
             return Verdict.stop(Reason.PLAYER_NOT_REGISTERED, "player is not registered");
         }
         if (player.ownerId() == null) {

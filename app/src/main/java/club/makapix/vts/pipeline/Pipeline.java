@@ -1,6 +1,5 @@
 package club.makapix.vts.pipeline;
 
-import club.makapix.vts.store.EventWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -21,7 +20,7 @@ public final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     private final List<Stage> stages;
-    private final EventWriter writer;
+    private final EventSink writer;
     private final ExecutorService executor;
     private final MeterRegistry metrics;
     // counters found by their tag values' objects, so counting an event builds no key
@@ -31,7 +30,7 @@ public final class Pipeline {
     private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
     private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1);
 
-    public Pipeline(List<Stage> stages, EventWriter writer, ExecutorService executor, MeterRegistry metrics) {
+    public Pipeline(List<Stage> stages, EventSink writer, ExecutorService executor, MeterRegistry metrics) {
         this.stages = List.copyOf(stages);
         this.writer = writer;
         this.executor = executor;

@@ -1,12 +1,11 @@
 package club.makapix.vts.pipeline;
 
-import club.makapix.vts.store.PostDirectory;
 
 /** The post must exist; its artist is kept on the event (for self-views and the artist's stats). */
 public final class ResolvePost implements Stage {
-    private final PostDirectory posts;
+    private final PostCatalogue posts;
 
-    public ResolvePost(PostDirectory posts) {
+    public ResolvePost(PostCatalogue posts) {
         this.posts = posts;
     }
 

@@ -2,6 +2,7 @@ package club.makapix.vts.store;
 
 import club.makapix.vts.config.Settings.WriteBatching;
 import club.makapix.vts.pipeline.Event;
+import club.makapix.vts.pipeline.EventSink;
 import club.makapix.vts.pipeline.Kind;
 import club.makapix.vts.pipeline.Outcome;
 import club.makapix.vts.pipeline.Reason;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * payload at once and counted. Such an event must never hold the batch or its client's connection:
  * that is what an outage does, and a poison event is not one.
  */
-public final class EventWriter implements AutoCloseable {
+public final class EventWriter implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
     private static final long MAX_BACKOFF_MS = 2_000;
 
@@ -82,7 +83,8 @@ public final class EventWriter implements AutoCloseable {
         }
     }
 
-    /** Queues the event; the future completes once it is stored, found already stored, or given up. */
+    /** Queues the event; the future completes once it is stored, found already stored, rejected or given up. */
+    @Override
     public CompletableFuture<Outcome> write(Event event) {
         Pending pending = new Pending(event, new CompletableFuture<>());
         if (!running || !queue.offer(pending)) {

@@ -1,5 +1,6 @@
 package club.makapix.vts.store;
 
+import club.makapix.vts.pipeline.PlayerRegistry;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import org.jdbi.v3.core.statement.StatementContext;
  * The {@code players} table: who may connect, whose they are, and their last known status.
  * Lookups are cached briefly; changes made through this node take effect at once.
  */
-public final class PlayerDirectory {
+public final class PlayerDirectory implements PlayerRegistry {
     /** A registered player. {@code ownerId} is null until someone owns it. */
     public record Player(String key, String ownerId, String secretHash, boolean revoked) {}
 
@@ -71,6 +72,12 @@ public final class PlayerDirectory {
      */
     public Player find(String key) {
         return cache.get(key).orElse(null);
+    }
+
+    @Override
+    public ActivePlayer active(String playerKey) {
+        Player player = find(playerKey);
+        return player == null || player.revoked() ? null : new ActivePlayer(player.key(), player.ownerId());
     }
 
     /**

@@ -1,5 +1,6 @@
 package club.makapix.vts.store;
 
+import club.makapix.vts.pipeline.PostCatalogue;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
@@ -18,7 +19,7 @@ import org.jdbi.v3.core.statement.StatementContext;
  * post only briefly, so a post created elsewhere is seen soon); a post in use is reloaded in the
  * background every minute, so posts cached together never make the pipeline wait together.
  */
-public final class PostDirectory {
+public final class PostDirectory implements PostCatalogue {
     /** A post as an administrator writes it. {@code title} and {@code durationSeconds} may be null. */
     public record CatalogueEntry(long postId, String artistId, String title, Integer durationSeconds) {}
 
@@ -63,6 +64,7 @@ public final class PostDirectory {
     }
 
     /** The post's artist, or {@code null} if the post does not exist. */
+    @Override
     public String artistOf(long postId) {
         return artists.get(postId).orElse(null);
     }

@@ -1,11 +1,12 @@
-package club.makapix.vts.pipeline;
+package club.makapix.vts.store;
 
+import club.makapix.vts.pipeline.LocalWindowState;
+import club.makapix.vts.pipeline.WindowState;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import club.makapix.vts.store.RedisConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
