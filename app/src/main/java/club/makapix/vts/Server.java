@@ -25,7 +25,6 @@ import club.makapix.vts.pipeline.LocalWindowState;
 import club.makapix.vts.pipeline.Pipeline;
 import club.makapix.vts.pipeline.RateLimit;
 import club.makapix.vts.pipeline.ResolvePost;
-import club.makapix.vts.pipeline.Stage;
 import club.makapix.vts.pipeline.WindowState;
 import club.makapix.vts.rollup.Rollup;
 import club.makapix.vts.rollup.RollupScheduler;
@@ -142,13 +141,13 @@ public final class Server implements AutoCloseable {
         ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), daemon("vts-pipeline"));
         started.push(stageThreads::shutdownNow);
-        Pipeline pipeline = new Pipeline(stages(players, posts, window, countries(), new AddressHasher(ipHashKey(dataDir),
-                settings.dailyIpHashKey()), new DeviceClassifier()), writer, stageThreads, metrics);
+        Doors doors = doors(players, posts, window, countries(), new AddressHasher(ipHashKey(dataDir), settings.dailyIpHashKey()),
+                new DeviceClassifier(), writer, stageThreads);
 
         StatusRecorder statuses = new StatusRecorder(players);
         started.push(statuses);
         ConnectedPlayers connected = new ConnectedPlayers(metrics);
-        broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), pipeline, players, connected, statuses,
+        broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), doors.players(), players, connected, statuses,
                 new DevicePlaneMetrics(metrics), clock);
         started.push(broker);
 
@@ -162,7 +161,7 @@ public final class Server implements AutoCloseable {
         }
 
         http = new HttpServer(settings.bindAddress(), settings.httpPort(), settings.web(), new HttpServer.Parts(adminToken,
-                pipeline, players, posts, connected, metrics,
+                doors.web(), doors.players(), players, posts, connected, metrics,
                 new HttpServer.Readiness(database::isReachable, broker::isRunning),
                 new StatsReader(database.jdbi()), statsCache, rollup, clock));
         started.push(http);
@@ -170,24 +169,46 @@ public final class Server implements AutoCloseable {
                 settings.mqttTls() != null ? ", MQTT over TLS on " + settings.mqttsPort() : "");
     }
 
-    /** The one ordered list of stages both doors share. */
-    private List<Stage> stages(PlayerDirectory players, PostDirectory posts, WindowState window,
-                               CountryLookup countries, AddressHasher addresses, DeviceClassifier devices) {
-        return List.of(
+    /** The pipeline of each door: players (MQTT, and HTTP without MQTT) and the web. */
+    private record Doors(Pipeline players, Pipeline web) {}
+
+    /**
+     * Each door's stages in order, then the writer, then what notes the durable outcome. The stages
+     * the doors have in common are the same objects, so a rule they share is decided in one place.
+     */
+    private Doors doors(PlayerDirectory players, PostDirectory posts, WindowState window, CountryLookup countries,
+                        AddressHasher addresses, DeviceClassifier devices, EventWriter writer, ExecutorService threads) {
+        ResolvePost resolvePost = new ResolvePost(posts);
+        Dedupe dedupe = new Dedupe(window);
+        LocateCountry locateCountry = new LocateCountry(countries);
+        HashAddress hashAddress = new HashAddress(addresses);
+        CountingRules countingRules = new CountingRules();
+        RateLimit perPlayer = RateLimit.perPlayer(window, settings.playerRateLimit());
+        RateLimit webImpressions = RateLimit.webImpressions(window, settings.web().impressionRateLimit());
+        Pipeline playerDoor = new Pipeline(List.of(
                 new DecodePlayerPayload(),
-                new DecodeWebEvent(),
                 new IdentifyPlayer(players),
-                new ResolvePost(posts),
-                new Dedupe(window),
-                new LocateCountry(countries),
-                new HashAddress(addresses),
+                resolvePost,
+                dedupe,
+                locateCountry,
+                hashAddress,
+                perPlayer,
+                countingRules),
+                List.of(dedupe, perPlayer), writer, threads, metrics);
+        Pipeline webDoor = new Pipeline(List.of(
+                new DecodeWebEvent(),
+                resolvePost,
+                dedupe,
+                locateCountry,
+                hashAddress,
                 new IdentifyViewer(),
                 new ClassifyDevice(devices),
                 new FilterBots(),
-                new RateLimit(window, settings.playerRateLimit(), settings.web().impressionRateLimit()),
-                new CountingRules());
+                webImpressions,
+                countingRules),
+                List.of(dedupe, webImpressions), writer, threads, metrics);
+        return new Doors(playerDoor, webDoor);
     }
-
 
     /** A day is complete once every event that arrived during it has been written or given up. */
     private Duration rollupGrace() {

@@ -32,7 +32,8 @@ final class IngestRoutes {
     static final int MAX_BATCH = 500;
     static final long MAX_BODY_BYTES = 1_000_000;
 
-    private final Pipeline pipeline;
+    private final Pipeline webDoor;
+    private final Pipeline playerDoor;
     private final PlayerDirectory players;
     private final ClientAddress addresses;
     private final ViewerTokens tokens;
@@ -40,9 +41,10 @@ final class IngestRoutes {
     private final long timeoutNanos;
     private final Clock clock;
 
-    IngestRoutes(Pipeline pipeline, PlayerDirectory players, ClientAddress addresses, ViewerTokens tokens, ObjectMapper json,
-                 Duration timeout, Clock clock) {
-        this.pipeline = pipeline;
+    IngestRoutes(Pipeline webDoor, Pipeline playerDoor, PlayerDirectory players, ClientAddress addresses, ViewerTokens tokens,
+                 ObjectMapper json, Duration timeout, Clock clock) {
+        this.webDoor = webDoor;
+        this.playerDoor = playerDoor;
         this.players = players;
         this.addresses = addresses;
         this.tokens = tokens;
@@ -62,7 +64,7 @@ final class IngestRoutes {
         long postId = JsonBody.postId(ctx);
         byte[] body = BoundedBody.read(ctx, MAX_BODY_BYTES);
         Event event = Event.fromWeb(webOrigin(ctx), postId, body.length == 0 ? null : JsonBody.parse(body, json));
-        ctx.future(() -> pipeline.submit(event).thenAccept(outcome -> {
+        ctx.future(() -> webDoor.submit(event).thenAccept(outcome -> {
             if (countedView(event, outcome)) {
                 ctx.status(201).json(Map.of("status", "counted"));
             } else if (outcome.status() == Outcome.Status.STORED || outcome.reason().accepted()) {
@@ -92,7 +94,7 @@ final class IngestRoutes {
                         Verdict.stop(Reason.INVALID_PAYLOAD, "each event in a batch is an object with an event_id"))));
             } else {
                 event = Event.fromWeb(origin, 0, item);
-                outcomes.add(pipeline.submit(event));
+                outcomes.add(webDoor.submit(event));
             }
             accepted.add(event);
         }
@@ -153,7 +155,7 @@ final class IngestRoutes {
         byte[] payload = BoundedBody.read(ctx, MAX_BODY_BYTES);
         Event event = Event.fromPlayer(Origin.player(Door.HTTP, clock.instant(), addresses.of(ctx), key, timeoutNanos), null,
                 payload);
-        ctx.future(() -> pipeline.submit(event).thenAccept(outcome -> {
+        ctx.future(() -> playerDoor.submit(event).thenAccept(outcome -> {
             if (outcome.status() == Outcome.Status.STORED) {
                 ctx.status(201).contentType("application/json").result(Ack.ok().encode());
             } else if (outcome.reason() == Reason.DUPLICATE) {

@@ -1,6 +1,6 @@
 package club.makapix.vts.pipeline;
 
-/** Web clients get a device class from their user agent; players are {@code player}. */
+/** A web client's device class from its user agent (players are {@code player}: {@link IdentifyPlayer}). */
 public final class ClassifyDevice implements Stage {
     private final DeviceClassifier classifier;
 
@@ -10,10 +10,6 @@ public final class ClassifyDevice implements Stage {
 
     @Override
     public Verdict apply(Event event) {
-        if (event.fromPlayer()) {
-            event.device = "player";
-            return Verdict.pass();
-        }
         DeviceClassifier.Classification c = classifier.classify(event.origin().userAgent());
         if (event.robot == null) {
             event.robot = c.robot(); // the tracker may already have reported automation

@@ -9,9 +9,6 @@ import club.makapix.vts.protocol.ViewEventCodec;
 public final class DecodePlayerPayload implements Stage {
     @Override
     public Verdict apply(Event event) {
-        if (!event.fromPlayer()) {
-            return Verdict.pass();
-        }
         ViewEvent view;
         try {
             view = ViewEventCodec.decode(event.playerPayload());

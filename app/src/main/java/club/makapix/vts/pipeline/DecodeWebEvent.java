@@ -26,9 +26,6 @@ public final class DecodeWebEvent implements Stage {
 
     @Override
     public Verdict apply(Event event) {
-        if (event.fromPlayer()) {
-            return Verdict.pass();
-        }
         JsonNode body = event.webBody();
         try {
             if (body != null && !body.isObject()) {

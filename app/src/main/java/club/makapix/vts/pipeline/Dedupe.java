@@ -11,7 +11,7 @@ import java.util.UUID;
  * A key is remembered only once its event is durably stored, so a resend of an event whose write
  * failed is never mistaken for a duplicate.
  */
-public final class Dedupe implements Stage {
+public final class Dedupe implements Stage, AfterOutcome {
     private final WindowState state;
 
     public Dedupe(WindowState state) {

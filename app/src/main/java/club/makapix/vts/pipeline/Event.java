@@ -73,7 +73,6 @@ public final class Event {
     public long deadlineNanos() { return origin.deadlineNanos(); }
     /** The player that sent it, once authenticated; null for web events. */
     public String playerKey() { return origin.playerKey(); }
-    public boolean fromPlayer() { return playerPayload != null; }
     public String topicPlayerKey() { return topicPlayerKey; }
     public byte[] playerPayload() { return playerPayload; }
     public JsonNode webBody() { return webBody; }

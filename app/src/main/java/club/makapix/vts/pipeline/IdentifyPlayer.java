@@ -3,7 +3,7 @@ package club.makapix.vts.pipeline;
 
 /**
  * The key in the payload must be the key in the topic and the authenticated one; the player must be
- * registered, not revoked, and have an owner, who becomes the viewer.
+ * registered, not revoked, and have an owner, who becomes the viewer; its device class is {@code player}.
  */
 public final class IdentifyPlayer implements Stage {
     private final PlayerRegistry players;
@@ -15,9 +15,6 @@ public final class IdentifyPlayer implements Stage {
     @Override
     public Verdict apply(Event event) {
         String key = event.playerKey();
-        if (!event.fromPlayer()) {
-            return Verdict.pass();
-        }
         if (!key.equals(event.payloadPlayerKey()) || (event.topicPlayerKey() != null && !key.equals(event.topicPlayerKey()))) {
             return Verdict.stop(Reason.PLAYER_KEY_MISMATCH, "player_key in the payload must be the player's own key");
         }
@@ -29,6 +26,7 @@ public final class IdentifyPlayer implements Stage {
             return Verdict.stop(Reason.PLAYER_NO_OWNER, "player has no owner yet");
         }
         event.viewerId = player.ownerId();
+        event.device = "player";
         return Verdict.pass();
     }
 }

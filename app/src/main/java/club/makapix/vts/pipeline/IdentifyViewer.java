@@ -2,14 +2,11 @@ package club.makapix.vts.pipeline;
 
 /**
  * Who saw a web event: the user named by the viewer token, else an anonymous visitor known only by
- * the keyed hash of the address. (A player's viewer is its owner, set by {@link IdentifyPlayer}.)
+ * the keyed hash of the address. (A player's viewer is its owner: {@link IdentifyPlayer}.)
  */
 public final class IdentifyViewer implements Stage {
     @Override
     public Verdict apply(Event event) {
-        if (event.fromPlayer()) {
-            return Verdict.pass();
-        }
         String subject = event.origin().viewerSubject();
         if (subject != null) {
             event.viewerId = subject;

@@ -2,24 +2,29 @@ package club.makapix.vts.pipeline;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one path every event takes, whichever door it came in by: the stages in order, then the
- * batching writer. The stage list is built in one place ({@code Server}), so both doors share it.
+ * One door's path: its stages in order, then the writer, then what notes the durable outcome. Each
+ * door's list is declared in one place ({@code Server}) from the same stage objects, so the doors
+ * share every rule they have in common. Every stage is timed ({@code vts_stage_seconds{stage}}).
  */
 public final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     private final List<Stage> stages;
+    private final List<Timer> stageTimers;
+    private final List<AfterOutcome> afterOutcome;
     private final EventSink writer;
     private final ExecutorService executor;
     private final MeterRegistry metrics;
@@ -30,8 +35,12 @@ public final class Pipeline {
     private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
     private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1);
 
-    public Pipeline(List<Stage> stages, EventSink writer, ExecutorService executor, MeterRegistry metrics) {
+    public Pipeline(List<Stage> stages, List<AfterOutcome> afterOutcome, EventSink writer, ExecutorService executor,
+                    MeterRegistry metrics) {
         this.stages = List.copyOf(stages);
+        this.stageTimers = this.stages.stream().map(stage -> Timer.builder("vts_stage_seconds")
+                .description("Time an event spends in each stage").tag("stage", stage.name()).register(metrics)).toList();
+        this.afterOutcome = List.copyOf(afterOutcome);
         this.writer = writer;
         this.executor = executor;
         this.metrics = metrics;
@@ -43,7 +52,7 @@ public final class Pipeline {
         try {
             executor.execute(() -> run(event, result));
         } catch (RejectedExecutionException e) {
-            finish(event, Outcome.unavailable("the server is overloaded"), stages.size(), result);
+            finish(event, Outcome.unavailable("the server is overloaded"), result);
         }
         return result;
     }
@@ -52,25 +61,26 @@ public final class Pipeline {
         int passed = 0;
         try {
             for (Stage stage : stages) {
+                long start = System.nanoTime();
                 Verdict verdict = stage.apply(event);
+                stageTimers.get(passed).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 if (!verdict.passed()) {
                     countDrop(stage, verdict.reason());
-                    finish(event, Outcome.stopped(verdict), passed, result);
+                    finish(event, Outcome.stopped(verdict), result);
                     return;
                 }
                 passed++;
             }
         } catch (RuntimeException e) {
             stageFailed(stages.get(passed), e);
-            finish(event, Outcome.unavailable("processing failed"), passed, result);
+            finish(event, Outcome.unavailable("processing failed"), result);
             return;
         }
-        int all = passed;
         // Not on the writer's thread: what a door does with an outcome (Javalin writes the HTTP
         // response right there) would hold the writer back from its next batch. The bench's
         // single-POST load spent three quarters of the writers' time writing responses.
         writer.write(event).whenCompleteAsync((outcome, failure) ->
-                finish(event, failure == null ? outcome : Outcome.unavailable("write failed"), all, result), this::onStageThread);
+                finish(event, failure == null ? outcome : Outcome.unavailable("write failed"), result), this::onStageThread);
     }
 
     /** Runs the task on a stage thread, or here when they refuse it (queue full, shutting down): it must run. */
@@ -82,12 +92,12 @@ public final class Pipeline {
         }
     }
 
-    private void finish(Event event, Outcome outcome, int stagesPassed, CompletableFuture<Outcome> result) {
-        for (int i = 0; i < stagesPassed; i++) {
+    private void finish(Event event, Outcome outcome, CompletableFuture<Outcome> result) {
+        for (AfterOutcome step : afterOutcome) {
             try {
-                stages.get(i).afterOutcome(event, outcome);
+                step.afterOutcome(event, outcome);
             } catch (RuntimeException e) {
-                LOG.warn("Stage {} could not note an outcome", stages.get(i).name(), e);
+                LOG.warn("{} could not note an outcome", step.getClass().getSimpleName(), e);
             }
         }
         countOutcome(event.door(), outcome.label());

@@ -7,9 +7,6 @@ package club.makapix.vts.pipeline;
 public interface Stage {
     Verdict apply(Event event);
 
-    /** Called once the event's fate is durable, for stages that keep state about what was stored. */
-    default void afterOutcome(Event event, Outcome outcome) {}
-
     /** The name in metrics and logs. */
     default String name() {
         String simple = getClass().getSimpleName();

@@ -49,7 +49,7 @@ class SlowDoorTest {
                     }
                     return Verdict.pass();
                 };
-                Pipeline pipeline = new Pipeline(List.of(holdFirst), writer, stageThreads, new SimpleMeterRegistry());
+                Pipeline pipeline = new Pipeline(List.of(holdFirst), List.of(), writer, stageThreads, new SimpleMeterRegistry());
 
                 CompletableFuture<Outcome> first = pipeline.submit(TestEvents.view(1, "viewer-1", now));
                 CountDownLatch doorBusy = new CountDownLatch(1);
