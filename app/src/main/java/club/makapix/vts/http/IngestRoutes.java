@@ -1,8 +1,8 @@
 package club.makapix.vts.http;
 
+import club.makapix.vts.pipeline.CountingRules;
 import club.makapix.vts.pipeline.Door;
 import club.makapix.vts.pipeline.Event;
-import club.makapix.vts.pipeline.Kind;
 import club.makapix.vts.pipeline.Origin;
 import club.makapix.vts.pipeline.Outcome;
 import club.makapix.vts.pipeline.Pipeline;
@@ -10,7 +10,6 @@ import club.makapix.vts.pipeline.Reason;
 import club.makapix.vts.pipeline.Verdict;
 import club.makapix.vts.protocol.Ack;
 import club.makapix.vts.store.PlayerDirectory;
-import club.makapix.vts.store.PlayerDirectory.Player;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -65,7 +64,7 @@ final class IngestRoutes {
         byte[] body = BoundedBody.read(ctx, MAX_BODY_BYTES);
         Event event = Event.fromWeb(webOrigin(ctx), postId, body.length == 0 ? null : JsonBody.parse(body, json));
         ctx.future(() -> webDoor.submit(event).thenAccept(outcome -> {
-            if (countedView(event, outcome)) {
+            if (CountingRules.countedView(event, outcome)) {
                 ctx.status(201).json(Map.of("status", "counted"));
             } else if (outcome.status() == Outcome.Status.STORED || outcome.reason().accepted()) {
                 ctx.status(204);
@@ -113,17 +112,12 @@ final class IngestRoutes {
         }));
     }
 
-    /** Only a view that counted is "counted" (201); impressions and the rest are merely accepted. */
-    private static boolean countedView(Event event, Outcome outcome) {
-        return outcome.status() == Outcome.Status.STORED && outcome.counted() && event.kind() == Kind.VIEW;
-    }
-
     private static Map<String, Object> result(String eventId, Event event, Outcome outcome) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("event_id", eventId);
         String status;
         if (outcome.status() == Outcome.Status.STORED) {
-            status = countedView(event, outcome) ? "counted" : "accepted";
+            status = CountingRules.countedView(event, outcome) ? "counted" : "accepted";
         } else {
             status = switch (outcome.reason()) {
                 case DUPLICATE -> "duplicate";
@@ -148,8 +142,7 @@ final class IngestRoutes {
             throw new ApiError(401, "player_not_registered", "Authorization must be Bearer <player_key>:<secret>");
         }
         String key = credentials.substring(0, colon);
-        Player player = players.find(key);
-        if (player == null || player.revoked() || !players.checkSecret(player, credentials.substring(colon + 1))) {
+        if (players.admit(key, credentials.substring(colon + 1), false).refusal() != null) {
             throw new ApiError(401, "player_not_registered", "unknown player or wrong secret");
         }
         byte[] payload = BoundedBody.read(ctx, MAX_BODY_BYTES);

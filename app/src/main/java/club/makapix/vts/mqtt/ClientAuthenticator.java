@@ -3,7 +3,6 @@ package club.makapix.vts.mqtt;
 import club.makapix.vts.config.Settings.MqttServiceAccount;
 import club.makapix.vts.protocol.ClientInput;
 import club.makapix.vts.store.PlayerDirectory;
-import club.makapix.vts.store.PlayerDirectory.Player;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
@@ -119,9 +118,13 @@ final class ClientAuthenticator implements SimpleAuthenticator {
 
     private void authenticatePlayer(String key, X509Certificate certificate, String secret, String clientId,
                                     SimpleAuthInput input, SimpleAuthOutput output) {
-        Player player = players.findCurrent(key);
-        if (player == null || player.revoked()) {
+        PlayerDirectory.Admission admission = players.admit(key, secret, certificate != null);
+        if (admission.refusal() == PlayerDirectory.Refusal.UNKNOWN_OR_REVOKED) {
             refuse(output, "unknown_player", ConnackReasonCode.NOT_AUTHORIZED, "unknown or revoked player");
+            return;
+        }
+        if (admission.refusal() == PlayerDirectory.Refusal.WRONG_SECRET) {
+            refuse(output, "wrong_password", ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "wrong player_key or secret");
             return;
         }
         if (certificate != null) {
@@ -134,9 +137,6 @@ final class ClientAuthenticator implements SimpleAuthenticator {
                 refuse(output, "certificate_revoked", ConnackReasonCode.NOT_AUTHORIZED, "the certificate is revoked");
                 return;
             }
-        } else if (!players.checkSecret(player, secret)) {
-            refuse(output, "wrong_password", ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "wrong player_key or secret");
-            return;
         }
         connected.connected(key, clientId, certificate);
         admit(ClientIdentity.player(key), input, output);

@@ -44,10 +44,8 @@ public final class DecodeWebEvent implements Stage {
             event.kind = Kind.VIEW;
             return;
         }
-        if (body.path("automation").asBoolean(false)) {
-            // the tracker reports navigator.webdriver: a browser driven by a program
-            event.robot = Reason.BOT_HEADLESS;
-        }
+        // the tracker reports navigator.webdriver: a browser driven by a program (ClassifyDevice decides)
+        event.automationReported = body.path("automation").asBoolean(false);
         if (event.postId == 0) {
             event.postId = positiveLong(body, "post_id");
         }

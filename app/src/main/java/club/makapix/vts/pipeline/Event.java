@@ -39,7 +39,9 @@ public final class Event {
     String device;
     String referrerDomain;
     boolean countable = true;
-    /** Why the client is a robot, once classified; null for people and players. */
+    /** The tracker saw a browser driven by a program ({@code navigator.webdriver}). */
+    boolean automationReported;
+    /** Why the client is a robot, as {@link ClassifyDevice} decided; null for people and players. */
     Reason robot;
     /** The rate-limit slot this event took, to give back if it is not stored after all. */
     String rateSlot;

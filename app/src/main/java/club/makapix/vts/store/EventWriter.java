@@ -1,9 +1,9 @@
 package club.makapix.vts.store;
 
 import club.makapix.vts.config.Settings.WriteBatching;
+import club.makapix.vts.pipeline.CountingRules;
 import club.makapix.vts.pipeline.Event;
 import club.makapix.vts.pipeline.EventSink;
-import club.makapix.vts.pipeline.Kind;
 import club.makapix.vts.pipeline.Outcome;
 import club.makapix.vts.pipeline.Reason;
 import club.makapix.vts.pipeline.Verdict;
@@ -17,11 +17,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -193,15 +191,10 @@ public final class EventWriter implements EventSink, AutoCloseable {
             }
         }
         List<Event> events = new ArrayList<>(unique.size());
-        boolean[] mayCount = new boolean[unique.size()];
-        Set<String> viewsInBatch = new HashSet<>();
-        for (int i = 0; i < unique.size(); i++) {
-            Event e = unique.get(i).event;
-            events.add(e);
-            // of several views by one viewer of one post on one day, only the first may count
-            mayCount[i] = e.countable() && (e.kind() != Kind.VIEW
-                    || viewsInBatch.add(LocalDate.ofInstant(e.receivedAt(), ZoneOffset.UTC) + "|" + e.postId() + "|" + e.viewerId()));
+        for (Pending p : unique) {
+            events.add(p.event);
         }
+        boolean[] mayCount = CountingRules.mayCount(events);
         long start = System.nanoTime();
         ViewEventStore.Written written = insertCreatingPartitions(events, mayCount);
         writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

@@ -84,7 +84,7 @@ public final class PlayerDirectory implements PlayerRegistry {
      * The player as the database has it now, for a connect: a revocation made on another node is
      * seen at once. The cached entry serves while the database cannot answer.
      */
-    public Player findCurrent(String key) {
+    private Player findCurrent(String key) {
         Optional<Player> current;
         try {
             current = load(key);
@@ -133,8 +133,30 @@ public final class PlayerDirectory implements PlayerRegistry {
         return at == null ? null : at.toInstant();
     }
 
+    /** Why credentials were refused. */
+    public enum Refusal { UNKNOWN_OR_REVOKED, WRONG_SECRET }
+
+    /** The player the credentials prove, or why they do not; {@code player} is null when refused. */
+    public record Admission(Player player, Refusal refusal) {}
+
+    /**
+     * Who presents these credentials, for every door (MQTT connect, HTTP without MQTT): a registered,
+     * unrevoked player, as the database has it now (a revocation on another node counts at once), with
+     * its secret, or with a client certificate the TLS layer verified ({@code certified}) in its place.
+     */
+    public Admission admit(String key, String secret, boolean certified) {
+        Player player = findCurrent(key);
+        if (player == null || player.revoked()) {
+            return new Admission(null, Refusal.UNKNOWN_OR_REVOKED);
+        }
+        if (!certified && !checkSecret(player, secret)) {
+            return new Admission(null, Refusal.WRONG_SECRET);
+        }
+        return new Admission(player, null);
+    }
+
     /** Whether {@code secret} is this player's secret (slow the first time, by design). */
-    public boolean checkSecret(Player player, String secret) {
+    private boolean checkSecret(Player player, String secret) {
         if (player.secretHash() == null || secret == null || secret.isEmpty()) {
             return false;
         }
