@@ -22,7 +22,7 @@ import org.HdrHistogram.Histogram;
 /**
  * The load generator behind {@code scripts/bench}: registers players and posts on a running server,
  * connects every player, lets them publish as fast as PUBACKs return for a fixed time with a
- * progress line each second, then prints and writes the figures (see README, "Benchmarks").
+ * progress line each second, then prints and writes the figures (see docs/benchmarks.md).
  */
 public final class MqttBench {
     /** How long publishes still awaiting a PUBACK at the end are waited for. */

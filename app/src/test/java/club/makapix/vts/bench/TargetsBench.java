@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * {@code scripts/bench targets}: measures every figure of the performance targets against a running
  * server and its references in the same run (bare Mosquitto, a hello-world route on the same HTTP
  * stack, plain COPY into the same PostgreSQL), prints the table and writes it with a PNG timeline
- * (see README, "Benchmarks"). The relay phases run last in each run: the earlier phases keep their
+ * (see docs/benchmarks.md). The relay phases run last in each run: the earlier phases keep their
  * order and neighbours.
  */
 public final class TargetsBench {
