@@ -1,0 +1,61 @@
+-- Repeatable: Flyway runs this again whenever it changes, after the versioned migrations, so the
+-- definition of the daily numbers evolves here (V3 made the first version; versioned files are never
+-- edited). A change to the columns it returns must drop the function first.
+-- The one definition of every daily number, used by the rollup (all posts of a day) and by readers
+-- of the days after the watermark (one artist, optionally one post). Counted events only.
+create or replace function vts_day_stats(first_day date, last_day date, only_artist text default null, only_post bigint default null)
+returns table (day date, post_id bigint, artist_id text, views bigint, impressions bigint, unique_viewers bigint,
+               views_by_country jsonb, views_by_device jsonb, views_by_source jsonb, views_by_channel jsonb,
+               impressions_by_channel jsonb, views_by_play_order jsonb, impressions_by_play_order jsonb,
+               first_view_at timestamptz, last_view_at timestamptz, raw_events bigint)
+language sql stable as $$
+    with e as materialized (
+        select (v.received_at at time zone 'UTC')::date as day, v.post_id, v.artist_id, v.kind, v.counted, v.viewer_id,
+               coalesce(v.country, 'unknown') as country, coalesce(v.device, 'unknown') as device,
+               case when v.player_key is not null then 'player' else 'web' end as source,
+               coalesce(v.channel, 'none') as channel, coalesce(v.play_order::text, 'none') as play_order, v.received_at
+        from view_events v
+        where v.received_at >= first_day::timestamp at time zone 'UTC'
+          and v.received_at < (last_day + 1)::timestamp at time zone 'UTC'
+          and (only_artist is null or v.artist_id = only_artist)
+          and (only_post is null or v.post_id = only_post)
+    ), totals as (
+        select e.day, e.post_id, min(e.artist_id) as artist_id,
+               count(*) filter (where e.counted and e.kind = 'view') as views,
+               count(*) filter (where e.counted and e.kind = 'impression') as impressions,
+               count(distinct e.viewer_id) filter (where e.counted and e.kind = 'view') as unique_viewers,
+               min(e.received_at) filter (where e.counted and e.kind = 'view') as first_view_at,
+               max(e.received_at) filter (where e.counted and e.kind = 'view') as last_view_at,
+               count(*) as raw_events
+        from e group by e.day, e.post_id
+    ), counts as (
+        select e.day, e.post_id, x.dimension, x.value, count(*) as n
+        from e
+        cross join lateral (values
+            ('views_by_country', e.country, e.kind = 'view'),
+            ('views_by_device', e.device, e.kind = 'view'),
+            ('views_by_source', e.source, e.kind = 'view'),
+            ('views_by_channel', e.channel, e.kind = 'view'),
+            ('impressions_by_channel', e.channel, e.kind = 'impression'),
+            ('views_by_play_order', e.play_order, e.kind = 'view'),
+            ('impressions_by_play_order', e.play_order, e.kind = 'impression')) as x(dimension, value, applies)
+        where e.counted and x.applies
+        group by e.day, e.post_id, x.dimension, x.value
+    ), maps as (
+        select c.day, c.post_id, jsonb_object_agg(c.dimension, c.counts) as all_maps
+        from (select day, post_id, dimension, jsonb_object_agg(value, n) as counts
+              from counts group by day, post_id, dimension) c
+        group by c.day, c.post_id
+    )
+    select t.day, t.post_id, t.artist_id, t.views, t.impressions, t.unique_viewers,
+           coalesce(m.all_maps -> 'views_by_country', '{}'),
+           coalesce(m.all_maps -> 'views_by_device', '{}'),
+           coalesce(m.all_maps -> 'views_by_source', '{}'),
+           coalesce(m.all_maps -> 'views_by_channel', '{}'),
+           coalesce(m.all_maps -> 'impressions_by_channel', '{}'),
+           coalesce(m.all_maps -> 'views_by_play_order', '{}'),
+           coalesce(m.all_maps -> 'impressions_by_play_order', '{}'),
+           t.first_view_at, t.last_view_at, t.raw_events
+    from totals t
+    left join maps m on m.day = t.day and m.post_id = t.post_id
+$$;
