@@ -1,5 +1,6 @@
 package club.makapix.vts;
 
+import club.makapix.vts.concurrent.DaemonThreads;
 import club.makapix.vts.config.DataDir;
 import club.makapix.vts.config.InvalidSettingException;
 import club.makapix.vts.config.Settings;
@@ -128,7 +129,7 @@ public final class Server implements AutoCloseable {
         started.push(database);
         ViewEventStore events = new ViewEventStore(database.dataSource());
         keepPartitionsAhead(events);
-        ExecutorService directoryRefresh = Executors.newSingleThreadExecutor(daemon("vts-directory-refresh"));
+        ExecutorService directoryRefresh = Executors.newSingleThreadExecutor(DaemonThreads.named("vts-directory-refresh"));
         started.push(directoryRefresh::shutdownNow);
         PlayerDirectory players = new PlayerDirectory(database.jdbi(), new SecretHasher(settings.passwordHashIterations()),
                 directoryRefresh);
@@ -139,7 +140,7 @@ public final class Server implements AutoCloseable {
         EventWriter writer = new EventWriter(events, settings.writeBatching(), metrics);
         started.push(writer);
         ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), daemon("vts-pipeline"));
+                new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), DaemonThreads.named("vts-pipeline"));
         started.push(stageThreads::shutdownNow);
         Doors doors = doors(players, posts, window, countries(), new AddressHasher(ipHashKey(dataDir), settings.dailyIpHashKey()),
                 new DeviceClassifier(), writer, stageThreads);
@@ -152,7 +153,7 @@ public final class Server implements AutoCloseable {
         started.push(broker);
 
         StatsCache statsCache = redis == null ? new LocalStatsCache(settings.rollup().statsCacheTtl())
-                : new RedisStatsCache(redis, settings.rollup().statsCacheTtl());
+                : new RedisStatsCache(redis, settings.rollup().statsCacheTtl(), metrics);
         Rollup rollup = new Rollup(database.dataSource(), clock, rollupGrace(), settings.rollup().retentionDays(), metrics,
                 statsCache::refresh);
         rollup.publishWatermark();
@@ -280,7 +281,7 @@ public final class Server implements AutoCloseable {
         };
         LocalDate today = LocalDate.now(clock);
         events.ensurePartitions(today.minusDays(1), today.plusDays(settings.partitionsAheadDays()));
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("vts-partitions"));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vts-partitions"));
         timer.scheduleWithFixedDelay(ensure, 1, 1, TimeUnit.HOURS);
         started.push(timer::shutdownNow);
     }
@@ -303,14 +304,6 @@ public final class Server implements AutoCloseable {
             throw new InvalidSettingException(setting, "port " + port + " on " + settings.bindAddress()
                     + " cannot be used (" + e.getMessage() + ")");
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     private static String rootMessage(Throwable e) {

@@ -4,10 +4,17 @@ package club.makapix.vts.config;
 public final class WholeNumber {
     private WholeNumber() {}
 
-    /** The number, or null if the text is not a whole number from min to max. */
+    /**
+     * The number, or null if the text is not a whole number from min to max in ASCII digits
+     * ({@code Integer.parseInt} alone also takes "+5" and other scripts' digits).
+     */
     public static Integer parse(String text, int min, int max) {
+        String s = text.trim();
+        if (!s.matches("-?[0-9]{1,10}")) {
+            return null;
+        }
         try {
-            int n = Integer.parseInt(text.trim());
+            int n = Integer.parseInt(s);
             return n >= min && n <= max ? n : null;
         } catch (NumberFormatException e) {
             return null;

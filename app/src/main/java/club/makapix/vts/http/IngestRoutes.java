@@ -29,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
  */
 final class IngestRoutes {
     static final int MAX_BATCH = 500;
-    static final long MAX_BODY_BYTES = 1_000_000;
 
     private final Pipeline webDoor;
     private final Pipeline playerDoor;
@@ -61,7 +60,7 @@ final class IngestRoutes {
 
     private void single(Context ctx) {
         long postId = JsonBody.postId(ctx);
-        byte[] body = BoundedBody.read(ctx, MAX_BODY_BYTES);
+        byte[] body = BoundedBody.read(ctx, HttpServer.MAX_BODY_BYTES);
         Event event = Event.fromWeb(webOrigin(ctx), postId, body.length == 0 ? null : JsonBody.parse(body, json));
         ctx.future(() -> webDoor.submit(event).thenAccept(outcome -> {
             if (CountingRules.countedView(event, outcome)) {
@@ -75,7 +74,7 @@ final class IngestRoutes {
     }
 
     private void batch(Context ctx) {
-        JsonNode root = JsonBody.parse(BoundedBody.read(ctx, MAX_BODY_BYTES), json);
+        JsonNode root = JsonBody.parse(BoundedBody.read(ctx, HttpServer.MAX_BODY_BYTES), json);
         JsonNode events = root.get("events");
         if (!root.isObject() || events == null || !events.isArray()) {
             throw ApiError.invalid("the body must be {\"events\": [ … ]}");
@@ -145,7 +144,7 @@ final class IngestRoutes {
         if (players.admit(key, credentials.substring(colon + 1), false).refusal() != null) {
             throw new ApiError(401, "player_not_registered", "unknown player or wrong secret");
         }
-        byte[] payload = BoundedBody.read(ctx, MAX_BODY_BYTES);
+        byte[] payload = BoundedBody.read(ctx, HttpServer.MAX_BODY_BYTES);
         Event event = Event.fromPlayer(Origin.player(Door.HTTP, clock.instant(), addresses.of(ctx), key, timeoutNanos), null,
                 payload);
         ctx.future(() -> playerDoor.submit(event).thenAccept(outcome -> {

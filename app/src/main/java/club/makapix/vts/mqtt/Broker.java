@@ -1,5 +1,6 @@
 package club.makapix.vts.mqtt;
 
+import club.makapix.vts.concurrent.DaemonThreads;
 import club.makapix.vts.config.Settings;
 import club.makapix.vts.pipeline.Pipeline;
 import club.makapix.vts.protocol.Topics;
@@ -46,11 +47,7 @@ public final class Broker implements AutoCloseable {
         DevicePlaneRules rules = new DevicePlaneRules(topics);
         RevocationList revocations = revocationList(settings.mqttTls(), connected);
         RelayQuota quota = new RelayQuota(settings.mqttLimits().relayPerSecond());
-        ExecutorService authWork = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "vts-mqtt-auth");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService authWork = Executors.newFixedThreadPool(2, DaemonThreads.named("vts-mqtt-auth"));
         ExtensionMain main = new ExtensionMain() {
             @Override
             public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {

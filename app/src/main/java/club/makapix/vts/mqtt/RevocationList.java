@@ -1,5 +1,6 @@
 package club.makapix.vts.mqtt;
 
+import club.makapix.vts.concurrent.DaemonThreads;
 import club.makapix.vts.config.InvalidSettingException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,11 +57,7 @@ final class RevocationList implements AutoCloseable {
             throw new InvalidSettingException(SETTING, "cannot use " + file.toAbsolutePath() + " (" + e.getMessage() + ")");
         }
         LOG.info("Client certificates are checked against {} ({} revoked)", file, revokedCount());
-        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "vts-crl-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.watcher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vts-crl-watch"));
         watcher.scheduleWithFixedDelay(() -> reloadIfChanged(onChange), 1, 1, TimeUnit.SECONDS);
     }
 

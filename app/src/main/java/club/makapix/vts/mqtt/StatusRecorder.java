@@ -1,5 +1,6 @@
 package club.makapix.vts.mqtt;
 
+import club.makapix.vts.concurrent.DaemonThreads;
 import club.makapix.vts.store.PlayerDirectory;
 import club.makapix.vts.store.PlayerDirectory.Status;
 import java.util.ArrayList;
@@ -20,11 +21,8 @@ public final class StatusRecorder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusRecorder.class);
     private final PlayerDirectory players;
     private final Map<String, Status> latest = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vts-status-writer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("vts-status-writer"));
 
     public StatusRecorder(PlayerDirectory players) {
         this.players = players;

@@ -1,5 +1,6 @@
 package club.makapix.vts.rollup;
 
+import club.makapix.vts.concurrent.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +22,7 @@ public final class RollupScheduler implements AutoCloseable {
     private final Rollup rollup;
     private final LocalTime at;
     private final Clock clock;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vts-rollup");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vts-rollup"));
 
     public RollupScheduler(Rollup rollup, LocalTime at, Clock clock) {
         this.rollup = rollup;

@@ -1,5 +1,6 @@
 package club.makapix.vts.store;
 
+import club.makapix.vts.concurrent.DaemonThreads;
 import club.makapix.vts.config.Settings.WriteBatching;
 import club.makapix.vts.pipeline.CountingRules;
 import club.makapix.vts.pipeline.Event;
@@ -74,8 +75,7 @@ public final class EventWriter implements EventSink, AutoCloseable {
         Gauge.builder("vts_write_queue_depth", queue, BlockingQueue::size).description("Events waiting to be written")
                 .register(metrics);
         for (int i = 0; i < batching.writers(); i++) {
-            Thread t = new Thread(this::run, "vts-writer-" + i);
-            t.setDaemon(true);
+            Thread t = DaemonThreads.named("vts-writer-" + i).newThread(this::run);
             threads.add(t);
             t.start();
         }
