@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -178,11 +179,10 @@ class SettingsTest {
         TestPki pki = new TestPki();
         Path garbled = Files.writeString(temp.resolve("garbled-crl.pem"), "-----BEGIN X509 CRL-----\nnot base64\n-----END X509 CRL-----\n");
         int mqttPort = Ports.free();
-        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> RunningServer.start(TestDatabase.create(),
-                Map.of("VTS_MQTT_PORT", Integer.toString(mqttPort), "VTS_MQTTS_PORT", Integer.toString(Ports.free()),
-                        "VTS_MQTT_TLS_KEYSTORE", pki.serverKeyStore.toString(), "VTS_MQTT_TLS_KEYSTORE_PASSWORD", TestPki.PASSWORD,
-                        "VTS_MQTT_TLS_TRUSTSTORE", pki.trustStore.toString(), "VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", TestPki.PASSWORD,
-                        "VTS_MQTT_TLS_CRL", garbled.toString())));
+        Map<String, String> settings = new HashMap<>(pki.serverSettings(Ports.free()));
+        settings.put("VTS_MQTT_PORT", Integer.toString(mqttPort));
+        settings.put("VTS_MQTT_TLS_CRL", garbled.toString());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> RunningServer.start(TestDatabase.create(), settings));
         assertOneLineNaming("VTS_MQTT_TLS_CRL", e);
         try (ServerSocket again = new ServerSocket(mqttPort, 1, InetAddress.getLoopbackAddress())) {
             assertEquals(mqttPort, again.getLocalPort(), "the MQTT port was never taken");

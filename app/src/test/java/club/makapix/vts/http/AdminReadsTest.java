@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import club.makapix.vts.protocol.Topics;
+import club.makapix.vts.support.Admin;
 import club.makapix.vts.support.Eventually;
 import club.makapix.vts.support.Mqtt3Player;
 import club.makapix.vts.support.RunningServer;
@@ -12,9 +13,6 @@ import club.makapix.vts.support.WebClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class AdminReadsTest {
     static final String SECRET = "admin-reads-secret-that-is-long-enough-for-hs256";
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     static final ObjectMapper JSON = new ObjectMapper();
     static RunningServer vts;
 
@@ -50,19 +47,7 @@ class AdminReadsTest {
     }
 
     static HttpResponse<String> send(String method, String path, String token, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + vts.httpPort() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Admin.send(vts.httpPort(), method, path, token, body);
     }
 
     static HttpResponse<String> admin(String method, String path, String body) {

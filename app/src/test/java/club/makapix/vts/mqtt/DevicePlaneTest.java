@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -55,16 +56,13 @@ class DevicePlaneTest {
         crl = Files.createTempDirectory("vts-crl").resolve("crl.pem");
         pki.writeRevocationList(crl);
         mqttsPort = Ports.free();
-        vts = RunningServer.start(TestDatabase.create(), Map.of(
-                "VTS_MQTTS_PORT", Integer.toString(mqttsPort),
-                "VTS_MQTT_TLS_KEYSTORE", pki.serverKeyStore.toString(),
-                "VTS_MQTT_TLS_KEYSTORE_PASSWORD", TestPki.PASSWORD,
-                "VTS_MQTT_TLS_TRUSTSTORE", pki.trustStore.toString(),
-                "VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", TestPki.PASSWORD,
+        Map<String, String> settings = new HashMap<>(pki.serverSettings(mqttsPort));
+        settings.putAll(Map.of(
                 "VTS_MQTT_TLS_CRL", crl.toString(),
                 "VTS_MQTT_SERVICE_USER", SERVICE_USER,
                 "VTS_MQTT_SERVICE_PASSWORD", SERVICE_PASSWORD,
                 "VTS_MQTT_PLAYER_RELAY_PER_S", "4"));
+        vts = RunningServer.start(TestDatabase.create(), settings);
         vts.admin.post(123, "artist-1");
     }
 

@@ -48,12 +48,7 @@ class MutualTlsTest {
     static void start() throws Exception {
         pki = new TestPki();
         mqttsPort = Ports.free();
-        vts = RunningServer.start(TestDatabase.create(), Map.of(
-                "VTS_MQTTS_PORT", Integer.toString(mqttsPort),
-                "VTS_MQTT_TLS_KEYSTORE", pki.serverKeyStore.toString(),
-                "VTS_MQTT_TLS_KEYSTORE_PASSWORD", TestPki.PASSWORD,
-                "VTS_MQTT_TLS_TRUSTSTORE", pki.trustStore.toString(),
-                "VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", TestPki.PASSWORD));
+        vts = RunningServer.start(TestDatabase.create(), pki.serverSettings(mqttsPort));
         vts.admin.post(123, ARTIST);
     }
 

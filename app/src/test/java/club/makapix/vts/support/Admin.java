@@ -10,19 +10,27 @@ import java.time.Duration;
 /** The admin HTTP API, as an operator's script would call it. */
 public final class Admin {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    private final int httpPort;
     private final String token;
 
     public Admin(int httpPort, String token) {
-        this.base = "http://127.0.0.1:" + httpPort;
+        this.httpPort = httpPort;
         this.token = token;
     }
 
     public HttpResponse<String> send(String method, String path, String json) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token)
+        return send(httpPort, method, path, token, json);
+    }
+
+    /** A request with a bearer {@code token} of the caller's choosing (null: none). */
+    public static HttpResponse<String> send(int httpPort, String method, String path, String token, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
         try {
             return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -22,6 +22,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -80,6 +81,16 @@ public final class TestPki {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The settings of a server whose TLS listener on {@code mqttsPort} uses these stores. */
+    public Map<String, String> serverSettings(int mqttsPort) {
+        return Map.of(
+                "VTS_MQTTS_PORT", Integer.toString(mqttsPort),
+                "VTS_MQTT_TLS_KEYSTORE", serverKeyStore.toString(),
+                "VTS_MQTT_TLS_KEYSTORE_PASSWORD", PASSWORD,
+                "VTS_MQTT_TLS_TRUSTSTORE", trustStore.toString(),
+                "VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", PASSWORD);
     }
 
     /** TLS as a p3a does it: presents a certificate with subject CN {@code commonName}, signed by the trusted CA. */
