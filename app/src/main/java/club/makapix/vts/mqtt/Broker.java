@@ -3,16 +3,9 @@ package club.makapix.vts.mqtt;
 import club.makapix.vts.concurrent.DaemonThreads;
 import club.makapix.vts.config.Settings;
 import club.makapix.vts.pipeline.Pipeline;
-import club.makapix.vts.protocol.Topics;
 import club.makapix.vts.store.PlayerDirectory;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
-import com.hivemq.extension.sdk.api.ExtensionMain;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
-import com.hivemq.extension.sdk.api.services.Services;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,35 +31,15 @@ public final class Broker implements AutoCloseable {
         this.revocations = revocations;
     }
 
-    public static Broker start(Settings settings, Path home, Pipeline pipeline, PlayerDirectory players,
+    public static Broker start(Settings settings, Path home, Pipeline playerDoor, PlayerDirectory players,
                                ConnectedPlayers connected, StatusRecorder statuses, DevicePlaneMetrics metrics,
                                Clock clock) throws Exception {
         Path conf = folder(home.resolve("conf"));
         Files.writeString(conf.resolve("config.xml"), BrokerConfig.xml(settings));
-        Topics topics = new Topics(settings.topicPrefix());
-        DevicePlaneRules rules = new DevicePlaneRules(topics);
         RevocationList revocations = revocationList(settings.mqttTls(), connected);
-        RelayQuota quota = new RelayQuota(settings.mqttLimits().relayPerSecond());
         ExecutorService authWork = Executors.newFixedThreadPool(2, DaemonThreads.named("vts-mqtt-auth"));
-        ExtensionMain main = new ExtensionMain() {
-            @Override
-            public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
-                connected.attach(Services.clientService());
-                ClientAuthenticator authenticator = new ClientAuthenticator(players, connected, settings.mqttService(),
-                        revocations, rules, metrics, authWork);
-                Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
-                DevicePlaneAuthorizer authorizer = new DevicePlaneAuthorizer(rules, metrics);
-                Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
-                InboundPublishInterceptor interceptor = new InboundPublishInterceptor(rules, topics, pipeline, statuses,
-                        quota, metrics, Services.publishService(), Services.clientService(), settings.pubackTimeout(), clock);
-                Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
-                PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses, quota, metrics);
-                Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
-            }
-
-            @Override
-            public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {}
-        };
+        DevicePlaneExtension extension = new DevicePlaneExtension(settings, playerDoor, players, connected, statuses, metrics,
+                revocations, authWork, clock);
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(folder(home.resolve("data")))
@@ -74,7 +47,7 @@ public final class Broker implements AutoCloseable {
                 .withEmbeddedExtension(EmbeddedExtension.builder()
                         .withId("vts").withName("VTS device plane").withVersion("1").withAuthor("VTS")
                         .withPriority(1000).withStartPriority(1000)
-                        .withExtensionMain(main).build())
+                        .withExtensionMain(extension).build())
                 .withoutLoggingBootstrap()
                 .build();
         Broker broker = new Broker(hivemq, authWork, revocations);

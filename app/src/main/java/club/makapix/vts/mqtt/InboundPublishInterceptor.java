@@ -26,7 +26,6 @@ import com.hivemq.extension.sdk.api.services.session.ClientService;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * Every publish a client makes, before it is routed. Anything the contract's table does not allow
@@ -188,10 +187,10 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
     private void recordStatus(String player, byte[] payload) {
         try {
             StatusMessage status = StatusMessage.decode(payload);
-            statuses.record(new Status(player, status.status(), Instant.now(), status.currentPostId(), status.firmwareVersion()));
+            statuses.record(new Status(player, status.status(), clock.instant(), status.currentPostId(), status.firmwareVersion()));
         } catch (InvalidPayloadException e) {
             // a malformed heartbeat still says the player is alive
-            statuses.record(new Status(player, "online", Instant.now(), null, null));
+            statuses.record(new Status(player, "online", clock.instant(), null, null));
         }
     }
 }

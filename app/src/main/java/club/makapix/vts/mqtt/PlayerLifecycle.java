@@ -5,7 +5,7 @@ import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
-import java.time.Instant;
+import java.time.Clock;
 
 /**
  * Marks players online when they connect and offline when a connection ends (with or without
@@ -16,12 +16,15 @@ final class PlayerLifecycle implements ClientLifecycleEventListener {
     private final StatusRecorder statuses;
     private final RelayQuota quota;
     private final DevicePlaneMetrics metrics;
+    private final Clock clock;
 
-    PlayerLifecycle(ConnectedPlayers connected, StatusRecorder statuses, RelayQuota quota, DevicePlaneMetrics metrics) {
+    PlayerLifecycle(ConnectedPlayers connected, StatusRecorder statuses, RelayQuota quota, DevicePlaneMetrics metrics,
+                    Clock clock) {
         this.connected = connected;
         this.statuses = statuses;
         this.quota = quota;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     @Override
@@ -36,7 +39,7 @@ final class PlayerLifecycle implements ClientLifecycleEventListener {
         if (who.isService()) {
             metrics.serviceConnected();
         } else {
-            statuses.record(new Status(who.playerKey(), "online", Instant.now(), null, null));
+            statuses.record(new Status(who.playerKey(), "online", clock.instant(), null, null));
         }
     }
 
@@ -55,7 +58,7 @@ final class PlayerLifecycle implements ClientLifecycleEventListener {
         quota.forget(clientId);
         // a reconnect that took over the session is counted before the old connection's end arrives
         if (!connected.isConnected(who.playerKey())) {
-            statuses.record(new Status(who.playerKey(), "offline", Instant.now(), null, null));
+            statuses.record(new Status(who.playerKey(), "offline", clock.instant(), null, null));
         }
     }
 }

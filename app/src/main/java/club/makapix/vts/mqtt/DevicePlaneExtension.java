@@ -1,0 +1,66 @@
+package club.makapix.vts.mqtt;
+
+import club.makapix.vts.config.Settings;
+import club.makapix.vts.pipeline.Pipeline;
+import club.makapix.vts.protocol.Topics;
+import club.makapix.vts.store.PlayerDirectory;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+
+/**
+ * VTS's one extension of the embedded broker, wired when HiveMQ starts it (its services exist only
+ * then): who connects, who may use which topic, the interceptor of every publish, and the lifecycle
+ * of connections.
+ */
+final class DevicePlaneExtension implements ExtensionMain {
+    private final Settings settings;
+    private final Pipeline playerDoor;
+    private final PlayerDirectory players;
+    private final ConnectedPlayers connected;
+    private final StatusRecorder statuses;
+    private final DevicePlaneMetrics metrics;
+    private final RevocationList revocations;
+    private final Executor authWork;
+    private final Clock clock;
+
+    DevicePlaneExtension(Settings settings, Pipeline playerDoor, PlayerDirectory players, ConnectedPlayers connected,
+                         StatusRecorder statuses, DevicePlaneMetrics metrics, RevocationList revocations, Executor authWork,
+                         Clock clock) {
+        this.settings = settings;
+        this.playerDoor = playerDoor;
+        this.players = players;
+        this.connected = connected;
+        this.statuses = statuses;
+        this.metrics = metrics;
+        this.revocations = revocations;
+        this.authWork = authWork;
+        this.clock = clock;
+    }
+
+    @Override
+    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+        Topics topics = new Topics(settings.topicPrefix());
+        DevicePlaneRules rules = new DevicePlaneRules(topics);
+        RelayQuota quota = new RelayQuota(settings.mqttLimits().relayPerSecond());
+        connected.attach(Services.clientService());
+        ClientAuthenticator authenticator = new ClientAuthenticator(players, connected, settings.mqttService(), revocations,
+                rules, metrics, authWork);
+        Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
+        DevicePlaneAuthorizer authorizer = new DevicePlaneAuthorizer(rules, metrics);
+        Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
+        InboundPublishInterceptor interceptor = new InboundPublishInterceptor(rules, topics, playerDoor, statuses, quota,
+                metrics, Services.publishService(), Services.clientService(), settings.pubackTimeout(), clock);
+        Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
+        PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses, quota, metrics, clock);
+        Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
+    }
+
+    @Override
+    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {}
+}
