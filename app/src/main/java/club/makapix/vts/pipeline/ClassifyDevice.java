@@ -1,20 +1,27 @@
 package club.makapix.vts.pipeline;
 
+import java.util.function.Function;
+
 /**
  * A web client's device class from its user agent, and the one place that decides whether it is a
  * robot: automation the tracker reported, else what the user agent says (players are {@code player}:
  * {@link IdentifyPlayer}). {@link FilterBots} then stops robots.
  */
 public final class ClassifyDevice implements Stage {
-    private final DeviceClassifier classifier;
+    private final Function<String, DeviceClassifier.Classification> classifier;
 
     public ClassifyDevice(DeviceClassifier classifier) {
+        this(classifier::classify);
+    }
+
+    /** For tests: YAUAA takes seconds to build, too long for a test of this stage. */
+    ClassifyDevice(Function<String, DeviceClassifier.Classification> classifier) {
         this.classifier = classifier;
     }
 
     @Override
     public Verdict apply(Event event) {
-        DeviceClassifier.Classification c = classifier.classify(event.origin().userAgent());
+        DeviceClassifier.Classification c = classifier.apply(event.origin().userAgent());
         event.robot = event.automationReported ? Reason.BOT_HEADLESS : c.robot();
         event.device = event.robot != null ? "bot" : c.device();
         return Verdict.pass();
