@@ -10,22 +10,10 @@ import club.makapix.vts.mqtt.ConnectedPlayers;
 import club.makapix.vts.mqtt.DevicePlaneMetrics;
 import club.makapix.vts.mqtt.StatusRecorder;
 import club.makapix.vts.pipeline.AddressHasher;
-import club.makapix.vts.pipeline.ClassifyDevice;
-import club.makapix.vts.pipeline.CountingRules;
 import club.makapix.vts.pipeline.CountryLookup;
-import club.makapix.vts.pipeline.DecodePlayerPayload;
-import club.makapix.vts.pipeline.DecodeWebEvent;
-import club.makapix.vts.pipeline.Dedupe;
 import club.makapix.vts.pipeline.DeviceClassifier;
-import club.makapix.vts.pipeline.FilterBots;
-import club.makapix.vts.pipeline.HashAddress;
-import club.makapix.vts.pipeline.IdentifyPlayer;
-import club.makapix.vts.pipeline.IdentifyViewer;
-import club.makapix.vts.pipeline.LocateCountry;
+import club.makapix.vts.pipeline.Doors;
 import club.makapix.vts.pipeline.LocalWindowState;
-import club.makapix.vts.pipeline.Pipeline;
-import club.makapix.vts.pipeline.RateLimit;
-import club.makapix.vts.pipeline.ResolvePost;
 import club.makapix.vts.pipeline.WindowState;
 import club.makapix.vts.rollup.Rollup;
 import club.makapix.vts.rollup.RollupScheduler;
@@ -142,8 +130,11 @@ public final class Server implements AutoCloseable {
         ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), DaemonThreads.named("vts-pipeline"));
         started.push(stageThreads::shutdownNow);
-        Doors doors = doors(players, posts, window, countries(), new AddressHasher(ipHashKey(dataDir), settings.dailyIpHashKey()),
-                new DeviceClassifier(), writer, stageThreads);
+        Doors doors = Doors.build(
+                new Doors.Lookups(players, posts, window, countries(),
+                        new AddressHasher(ipHashKey(dataDir), settings.dailyIpHashKey()), new DeviceClassifier()::classify),
+                new Doors.Limits(settings.playerRateLimit(), settings.web().impressionRateLimit()),
+                writer, stageThreads, metrics);
 
         StatusRecorder statuses = new StatusRecorder(players);
         started.push(statuses);
@@ -168,47 +159,6 @@ public final class Server implements AutoCloseable {
         started.push(http);
         LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.mqttPort(),
                 settings.mqttTls() != null ? ", MQTT over TLS on " + settings.mqttsPort() : "");
-    }
-
-    /** The pipeline of each door: players (MQTT, and HTTP without MQTT) and the web. */
-    private record Doors(Pipeline players, Pipeline web) {}
-
-    /**
-     * Each door's stages in order, then the writer, then what notes the durable outcome. The stages
-     * the doors have in common are the same objects, so a rule they share is decided in one place.
-     */
-    private Doors doors(PlayerDirectory players, PostDirectory posts, WindowState window, CountryLookup countries,
-                        AddressHasher addresses, DeviceClassifier devices, EventWriter writer, ExecutorService threads) {
-        ResolvePost resolvePost = new ResolvePost(posts);
-        Dedupe dedupe = new Dedupe(window);
-        LocateCountry locateCountry = new LocateCountry(countries);
-        HashAddress hashAddress = new HashAddress(addresses);
-        CountingRules countingRules = new CountingRules();
-        RateLimit perPlayer = RateLimit.perPlayer(window, settings.playerRateLimit());
-        RateLimit webImpressions = RateLimit.webImpressions(window, settings.web().impressionRateLimit());
-        Pipeline playerDoor = new Pipeline(List.of(
-                new DecodePlayerPayload(),
-                new IdentifyPlayer(players),
-                resolvePost,
-                dedupe,
-                locateCountry,
-                hashAddress,
-                perPlayer,
-                countingRules),
-                List.of(dedupe, perPlayer), writer, threads, metrics);
-        Pipeline webDoor = new Pipeline(List.of(
-                new DecodeWebEvent(),
-                resolvePost,
-                dedupe,
-                locateCountry,
-                hashAddress,
-                new IdentifyViewer(),
-                new ClassifyDevice(devices),
-                new FilterBots(),
-                webImpressions,
-                countingRules),
-                List.of(dedupe, webImpressions), writer, threads, metrics);
-        return new Doors(playerDoor, webDoor);
     }
 
     /** A day is complete once every event that arrived during it has been written or given up. */

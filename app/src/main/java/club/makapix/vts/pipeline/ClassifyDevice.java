@@ -10,11 +10,7 @@ import java.util.function.Function;
 public final class ClassifyDevice implements Stage {
     private final Function<String, DeviceClassifier.Classification> classifier;
 
-    public ClassifyDevice(DeviceClassifier classifier) {
-        this(classifier::classify);
-    }
-
-    /** For tests: YAUAA takes seconds to build, too long for a test of this stage. */
+    /** {@code classifier}: {@link DeviceClassifier#classify}, or a quicker one in tests (YAUAA takes seconds to build). */
     ClassifyDevice(Function<String, DeviceClassifier.Classification> classifier) {
         this.classifier = classifier;
     }

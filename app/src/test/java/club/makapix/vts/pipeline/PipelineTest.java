@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Both doors' pipelines in process, their stages listed as Server.doors() lists them, with in-memory
+ * Both doors' pipelines in process, built by Doors.build as the server builds them, with in-memory
  * players, posts and window state, and a writer that answers at once: an event stopped at a stage
  * reaches neither a later stage nor the writer, its drop is counted under that stage and reason,
  * every stage is timed, and the outcome steps run only once the writer has answered.
@@ -243,38 +243,19 @@ class PipelineTest {
         PLAYER_STAGES.forEach(stage -> assertEquals(0, timed(stage), stage));
     }
 
-    /** The player door (MQTT, and POST /v1/player/views) as Server.doors() lists it. */
+    /** The player door (MQTT, and POST /v1/player/views), as the server builds it. */
     Pipeline playerDoor() {
-        Dedupe dedupe = new Dedupe(window);
-        RateLimit perPlayer = RateLimit.perPlayer(window, RATE_WINDOW);
-        return new Pipeline(List.of(
-                new DecodePlayerPayload(),
-                new IdentifyPlayer(players),
-                new ResolvePost(posts),
-                dedupe,
-                new LocateCountry(CountryLookup.none()),
-                new HashAddress(addresses),
-                perPlayer,
-                new CountingRules()),
-                List.of(dedupe, perPlayer), writer, stageThread, metrics);
+        return doors().players();
     }
 
-    /** The web door as Server.doors() lists it. */
+    /** The web door, as the server builds it. */
     Pipeline webDoor() {
-        Dedupe dedupe = new Dedupe(window);
-        RateLimit webImpressions = RateLimit.webImpressions(window, RATE_WINDOW);
-        return new Pipeline(List.of(
-                new DecodeWebEvent(),
-                new ResolvePost(posts),
-                dedupe,
-                new LocateCountry(CountryLookup.none()),
-                new HashAddress(addresses),
-                new IdentifyViewer(),
-                new ClassifyDevice(TestEvents::classify),
-                new FilterBots(),
-                webImpressions,
-                new CountingRules()),
-                List.of(dedupe, webImpressions), writer, stageThread, metrics);
+        return doors().web();
+    }
+
+    private Doors doors() {
+        return Doors.build(new Doors.Lookups(players, posts, window, CountryLookup.none(), addresses, TestEvents::classify),
+                new Doors.Limits(RATE_WINDOW, RATE_WINDOW), writer, stageThread, metrics);
     }
 
     private void assertStoppedAt(Pipeline door, List<String> stages, List<Event> events, String stage, Reason reason) {
