@@ -54,8 +54,7 @@ public final class DecodeWebEvent implements Stage {
         event.playOrder = integer(body, "play_order", 0, 2);
         event.dwellMs = integer(body, "dwell_ms", 0, Integer.MAX_VALUE);
         event.eventId = uuid(body);
-        JsonNode playlist = body.get("playlist_id");
-        event.playlistId = playlist != null && playlist.isIntegralNumber() ? playlist.asText() : text(body, "playlist_id", MAX_TEXT);
+        event.playlistId = textOrNumber(body, "playlist_id", MAX_TEXT);
         event.timezone = zone(text(body, "timezone", 64));
         event.localTime = localTime(text(body, "local_time", 40));
         String intent = text(body, "intent", 16);
@@ -108,6 +107,19 @@ public final class DecodeWebEvent implements Stage {
             throw new Invalid(field + " " + problem);
         }
         return node.textValue();
+    }
+
+    /** Text, or a JSON whole number kept as its digits (a numeric playlist id), within the same limit. */
+    private static String textOrNumber(JsonNode body, String field, int max) throws Invalid {
+        JsonNode node = body.get(field);
+        if (node == null || !node.isIntegralNumber()) {
+            return text(body, field, max);
+        }
+        String problem = ClientInput.numericIdProblem(node.asText(), max);
+        if (problem != null) {
+            throw new Invalid(field + " " + problem);
+        }
+        return node.asText();
     }
 
     private static Integer integer(JsonNode body, String field, int min, int max) throws Invalid {

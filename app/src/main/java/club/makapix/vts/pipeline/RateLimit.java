@@ -1,6 +1,7 @@
 package club.makapix.vts.pipeline;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -12,12 +13,14 @@ import java.util.function.Function;
  * the time the lost copy held it.
  */
 public final class RateLimit implements Stage, AfterOutcome {
+    private final String name;
     private final WindowState state;
     private final Duration window;
     /** The event's bucket, or null when this limit does not apply to it. */
     private final Function<Event, String> bucketOf;
 
-    private RateLimit(WindowState state, Duration window, Function<Event, String> bucketOf) {
+    private RateLimit(String name, WindowState state, Duration window, Function<Event, String> bucketOf) {
+        this.name = name;
         this.state = state;
         this.window = window;
         this.bucketOf = bucketOf;
@@ -25,13 +28,19 @@ public final class RateLimit implements Stage, AfterOutcome {
 
     /** One event per player per {@code window}. */
     public static RateLimit perPlayer(WindowState state, Duration window) {
-        return new RateLimit(state, window, event -> "player:" + event.playerKey());
+        return new RateLimit("rate_limit_player", state, window, event -> "player:" + event.playerKey());
     }
 
     /** One impression per web visitor per {@code window}. */
     public static RateLimit webImpressions(WindowState state, Duration window) {
-        return new RateLimit(state, window,
+        return new RateLimit("rate_limit_web_impressions", state, window,
                 event -> event.kind() == Kind.IMPRESSION && event.viewerId() != null ? "impression:" + event.viewerId() : null);
+    }
+
+    /** Each limit by its own name in metrics, so the two are never summed. */
+    @Override
+    public String name() {
+        return name;
     }
 
     @Override
@@ -40,7 +49,8 @@ public final class RateLimit implements Stage, AfterOutcome {
         if (bucket == null || window.isZero()) {
             return Verdict.pass();
         }
-        String holder = event.dedupeKey() != null ? event.dedupeKey().toString() : Long.toString(System.nanoTime());
+        // an event without a key holds the slot by a random name: no other event can claim to be it
+        String holder = event.dedupeKey() != null ? event.dedupeKey().toString() : UUID.randomUUID().toString();
         long waitMillis = state.acquire(bucket, holder, window);
         if (waitMillis > 0) {
             return Verdict.rateLimited("one event per " + window.toMillis() + " ms; retry in " + waitMillis + " ms", waitMillis);
@@ -50,9 +60,11 @@ public final class RateLimit implements Stage, AfterOutcome {
         return Verdict.pass();
     }
 
+    /** The slot goes back when the event was not stored: unavailable, or refused by the database for its content. */
     @Override
     public void afterOutcome(Event event, Outcome outcome) {
-        if (event.rateSlot != null && outcome.status() == Outcome.Status.UNAVAILABLE) {
+        boolean notStored = outcome.status() == Outcome.Status.UNAVAILABLE || outcome.reason() == Reason.INVALID_PAYLOAD;
+        if (event.rateSlot != null && notStored) {
             state.release(event.rateSlot, event.rateSlotHolder);
         }
     }

@@ -83,6 +83,14 @@ class DecodeWebEventTest {
     }
 
     @Test
+    void aNumericPlaylistIdHasTheTextsLimit() {
+        for (String playlist : new String[] {"9".repeat(900), "-5"}) {
+            Verdict verdict = stage.apply(TestEvents.fromWeb(ANONYMOUS_FIREFOX, 7, "{\"playlist_id\": " + playlist + "}"));
+            assertEquals(Reason.INVALID_PAYLOAD, verdict.reason(), playlist);
+        }
+    }
+
+    @Test
     void automationReportedByTheTrackerIsNotedForClassifyDeviceToDecide() {
         Event automated = TestEvents.fromWeb(ANONYMOUS_FIREFOX, 7, "{\"automation\": true}");
         Event person = TestEvents.fromWeb(ANONYMOUS_FIREFOX, 7, "{\"automation\": false}");

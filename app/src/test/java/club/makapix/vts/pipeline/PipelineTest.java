@@ -45,9 +45,9 @@ class PipelineTest {
     /** Both rate limits; far longer than a test, so no slot frees by itself. */
     static final Duration RATE_WINDOW = Duration.ofMinutes(1);
     static final List<String> PLAYER_STAGES = List.of("decode_player_payload", "identify_player", "resolve_post", "dedupe",
-            "locate_country", "hash_address", "rate_limit", "counting_rules");
+            "locate_country", "hash_address", "rate_limit_player", "counting_rules");
     static final List<String> WEB_STAGES = List.of("decode_web_event", "resolve_post", "dedupe", "locate_country",
-            "hash_address", "identify_viewer", "classify_device", "filter_bots", "rate_limit", "counting_rules");
+            "hash_address", "identify_viewer", "classify_device", "filter_bots", "rate_limit_web_impressions", "counting_rules");
 
     final PlayerRegistry players = Map.of(
             PLAYER, new ActivePlayer(PLAYER, "owner-1"),
@@ -125,7 +125,7 @@ class PipelineTest {
                         fromPlayer(PLAYER, 404, SYNCED)),
                 drop("a resend", "dedupe", Reason.DUPLICATE,
                         fromPlayer(PLAYER, POST, SYNCED), fromPlayer(PLAYER, POST, SYNCED)),
-                drop("the next event within the window", "rate_limit", Reason.RATE_LIMITED,
+                drop("the next event within the window", "rate_limit_player", Reason.RATE_LIMITED,
                         fromPlayer(PLAYER, POST, SYNCED), fromPlayer(PLAYER, POST, "2026-11-21T16:24:16Z")));
     }
 
@@ -151,7 +151,7 @@ class PipelineTest {
                         fromWeb(WebClient.FIREFOX, POST, "{\"automation\": true}")),
                 drop("curl", "filter_bots", Reason.BOT_SCRIPTED,
                         fromWeb(WebClient.CURL, POST, null)),
-                drop("the visitor's next impression within the window", "rate_limit", Reason.RATE_LIMITED,
+                drop("the visitor's next impression within the window", "rate_limit_web_impressions", Reason.RATE_LIMITED,
                         fromWeb(WebClient.FIREFOX, POST, "{\"intent\": \"impression\"}"),
                         fromWeb(WebClient.FIREFOX, POST, "{\"intent\": \"impression\"}")));
     }

@@ -59,6 +59,11 @@ public final class ClientInput {
         return text;
     }
 
+    /** Null when {@code s}, a JSON number given where an id is expected, is a canonical one of at most {@code max} digits. */
+    public static String numericIdProblem(String s, int max) {
+        return s.matches("(0|[1-9][0-9]*)") && s.length() <= max ? null : "must be a whole number of at most " + max + " digits, or text";
+    }
+
     /** Whether a client's time is one VTS stores. */
     public static boolean timeInRange(Instant t) {
         return !t.isBefore(EARLIEST) && !t.isAfter(LATEST);

@@ -155,6 +155,10 @@ public final class ViewEventCodec {
 
     private static String textOrNumber(JsonParser p, JsonToken value, String field) throws IOException, InvalidPayloadException {
         if (value == JsonToken.VALUE_NUMBER_INT) {
+            String problem = ClientInput.numericIdProblem(p.getText(), MAX_TEXT);
+            if (problem != null) {
+                throw new InvalidPayloadException(field + " " + problem);
+            }
             return p.getText();
         }
         return text(p, value, field);

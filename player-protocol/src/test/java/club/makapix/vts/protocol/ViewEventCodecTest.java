@@ -52,6 +52,10 @@ class ViewEventCodecTest {
             String payload = CONTRACT_EXAMPLE.replace(change[0], change[1]);
             assertThrows(InvalidPayloadException.class, () -> decode(payload), change[1]);
         }
+        String longNumericPlaylist = CONTRACT_EXAMPLE.replace("\"request_ack\": true", "\"request_ack\": true, \"playlist_id\": " + "9".repeat(900));
+        assertThrows(InvalidPayloadException.class, () -> decode(longNumericPlaylist), "a numeric playlist id has the text's limit");
+        String negativePlaylist = CONTRACT_EXAMPLE.replace("\"request_ack\": true", "\"request_ack\": true, \"playlist_id\": -5");
+        assertThrows(InvalidPayloadException.class, () -> decode(negativePlaylist));
         // a pair of surrogates is one character, and welcome
         assertEquals("\uD83C\uDFA8", decode(CONTRACT_EXAMPLE.replace("pixelart", "\\ud83c\\udfa8")).channelHashtag());
     }
