@@ -1,7 +1,6 @@
 package club.makapix.vts.store;
 
 import club.makapix.vts.pipeline.Event;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +8,8 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -19,28 +20,67 @@ public final class ViewEventStore {
     /** SQLSTATE of "no partition of relation found for row". */
     static final String NO_PARTITION = "23514";
 
-    // Rows arrive as parallel arrays, numbered by i. An event whose key is already in event_keys is
-    // not stored; a countable view counts only if its (day, post, viewer) is new in daily_viewers.
-    // Unique keys go in in key order, the same in every writer: two batches sharing keys then wait
-    // for each other in one direction only, never in a deadlock (PostgreSQL breaks those after
-    // deadlock_timeout, a 1 s stall and a retry; the bench met several a run).
+    /**
+     * A column of {@code view_events} filled from an event: its name, how its values travel (a typed
+     * Java array, so the driver's fast encoders apply, of a JDBC element type, as an SQL array type),
+     * the cast back to the column's type, and the value. The statement below is derived from this
+     * list, so a column is named once.
+     */
+    private record Column(String name, Class<?> javaType, String elementType, String sqlArray, String cast,
+                          Function<Event, Object> value) {
+        static Column text(String name, Function<Event, Object> value) {
+            return new Column(name, String.class, "text", "text[]", "", value);
+        }
+
+        static Column castFromText(String name, String cast, Function<Event, Object> value) {
+            return new Column(name, String.class, "text", "text[]", "::" + cast, value);
+        }
+
+        /** An empty array of this column's Java type, for {@code n} values. */
+        Object[] array(int n) {
+            return (Object[]) java.lang.reflect.Array.newInstance(javaType, n);
+        }
+    }
+
+    private static final List<Column> COLUMNS = List.of(
+            Column.castFromText("received_at", "timestamptz", e -> e.receivedAt().toString()),
+            new Column("event_key", UUID.class, "uuid", "uuid[]", "", Event::dedupeKey),
+            new Column("post_id", Long.class, "int8", "bigint[]", "", Event::postId),
+            Column.text("artist_id", Event::artistId),
+            Column.text("door", e -> e.door().label()),
+            Column.text("kind", e -> e.kind().label()),
+            Column.text("viewer_id", Event::viewerId),
+            Column.text("player_key", Event::playerKey),
+            Column.castFromText("client_time", "timestamptz", e -> e.clientTime() == null ? null : e.clientTime().toString()),
+            Column.text("timezone", Event::timezone),
+            Column.text("channel", Event::channel),
+            Column.text("channel_context", Event::channelContext),
+            new Column("play_order", Integer.class, "int4", "int[]", "::smallint", Event::playOrder),
+            Column.text("playlist_id", Event::playlistId),
+            new Column("dwell_ms", Integer.class, "int4", "int[]", "", Event::dwellMs),
+            Column.text("country", Event::country),
+            Column.text("device", Event::device),
+            Column.text("ip_hash", Event::ipHash),
+            Column.text("referrer_domain", Event::referrerDomain),
+            Column.castFromText("local_time", "timestamp", e -> e.localTime() == null ? null : e.localTime().toString()));
+
+    // Rows arrive as parallel arrays, numbered by i, with whether each may count. An event whose key
+    // is already in event_keys is not stored; a countable view counts only if its (day, post, viewer)
+    // is new in daily_viewers. Unique keys go in in key order, the same in every writer: two batches
+    // sharing keys then wait for each other in one direction only, never in a deadlock (PostgreSQL
+    // breaks those after deadlock_timeout, a 1 s stall and a retry; the bench met several a run).
     private static final String INSERT = """
             with incoming as (
-                select * from unnest(?::int[], ?::text[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[],
-                                     ?::boolean[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                                     ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[],
-                                     ?::text[])
-                    as t(i, received_at, event_key, post_id, artist_id, door, kind, countable, viewer_id, player_key,
-                         client_time, timezone, channel, channel_context, play_order, playlist_id, dwell_ms, country,
-                         device, ip_hash, referrer_domain, local_time)
+                select t.i, t.countable, %s
+                from unnest(?::int[], ?::boolean[], %s) as t(i, countable, %s)
             ), fresh as (
                 insert into event_keys (event_key, received_at)
-                select event_key, received_at::timestamptz from incoming where event_key is not null
+                select event_key, received_at from incoming where event_key is not null
                 order by event_key
                 on conflict do nothing
                 returning event_key
             ), kept as (
-                select *, (received_at::timestamptz at time zone 'UTC')::date as day from incoming
+                select *, (received_at at time zone 'UTC')::date as day from incoming
                 where event_key is null or event_key in (select event_key from fresh)
             ), first_views as (
                 insert into daily_viewers (day, post_id, viewer_id, artist_id)
@@ -55,16 +95,20 @@ public final class ViewEventStore {
                                  else k.countable end as counted
                 from kept k
             ), stored as (
-                insert into view_events (received_at, event_key, post_id, artist_id, door, kind, counted, viewer_id,
-                                         player_key, client_time, timezone, channel, channel_context, play_order,
-                                         playlist_id, dwell_ms, country, device, ip_hash, referrer_domain, local_time)
-                select received_at::timestamptz, event_key, post_id, artist_id, door, kind, counted, viewer_id,
-                       player_key, client_time::timestamptz, timezone, channel, channel_context, play_order::smallint,
-                       playlist_id, dwell_ms, country, device, ip_hash, referrer_domain, local_time::timestamp
-                from decided
+                insert into view_events (%s, counted)
+                select %s, counted from decided
             )
             select i, counted from decided
-            """;
+            """.formatted(
+            join(c -> "t." + c.name() + c.cast() + " as " + c.name()),
+            join(c -> "?::" + c.sqlArray()),
+            join(Column::name),
+            join(Column::name),
+            join(Column::name));
+
+    private static String join(Function<Column, String> part) {
+        return COLUMNS.stream().map(part).collect(Collectors.joining(", "));
+    }
 
     /** Per event of a batch: whether it was stored now (false: stored before), and whether it counted. */
     public record Written(boolean[] stored, boolean[] counted) {}
@@ -95,63 +139,26 @@ public final class ViewEventStore {
     public Written insert(List<Event> events, boolean[] mayCount) throws SQLException {
         int n = events.size();
         Integer[] index = new Integer[n];
-        String[] receivedAt = new String[n];
-        UUID[] keys = new UUID[n];
-        Long[] postIds = new Long[n];
-        String[] artists = new String[n];
-        String[] doors = new String[n];
-        String[] kinds = new String[n];
         Boolean[] countable = new Boolean[n];
-        String[] viewers = new String[n];
-        String[] players = new String[n];
-        String[] clientTimes = new String[n];
-        String[] timezones = new String[n];
-        String[] channels = new String[n];
-        String[] contexts = new String[n];
-        Integer[] playOrders = new Integer[n];
-        String[] playlists = new String[n];
-        Integer[] dwell = new Integer[n];
-        String[] countries = new String[n];
-        String[] devices = new String[n];
-        String[] ipHashes = new String[n];
-        String[] referrers = new String[n];
-        String[] localTimes = new String[n];
+        Object[][] values = new Object[COLUMNS.size()][];
+        for (int c = 0; c < COLUMNS.size(); c++) {
+            values[c] = COLUMNS.get(c).array(n);
+        }
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
             index[i] = i;
-            receivedAt[i] = e.receivedAt().toString();
-            keys[i] = e.dedupeKey();
-            postIds[i] = e.postId();
-            artists[i] = e.artistId();
-            doors[i] = e.door().label();
-            kinds[i] = e.kind().label();
             countable[i] = mayCount[i];
-            viewers[i] = e.viewerId();
-            players[i] = e.playerKey();
-            clientTimes[i] = e.clientTime() == null ? null : e.clientTime().toString();
-            timezones[i] = e.timezone();
-            channels[i] = e.channel();
-            contexts[i] = e.channelContext();
-            playOrders[i] = e.playOrder();
-            playlists[i] = e.playlistId();
-            dwell[i] = e.dwellMs();
-            countries[i] = e.country();
-            devices[i] = e.device();
-            ipHashes[i] = e.ipHash();
-            referrers[i] = e.referrerDomain();
-            localTimes[i] = e.localTime() == null ? null : e.localTime().toString();
+            for (int c = 0; c < COLUMNS.size(); c++) {
+                values[c][i] = COLUMNS.get(c).value().apply(e);
+            }
         }
-        Object[][] columns = {index, receivedAt, keys, postIds, artists, doors, kinds, countable, viewers, players,
-                clientTimes, timezones, channels, contexts, playOrders, playlists, dwell, countries, devices, ipHashes,
-                referrers, localTimes};
-        String[] types = {"int4", "text", "uuid", "int8", "text", "text", "text", "bool", "text", "text", "text", "text",
-                "text", "text", "int4", "text", "int4", "text", "text", "text", "text", "text"};
         boolean[] stored = new boolean[n];
         boolean[] counted = new boolean[n];
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
-            for (int i = 0; i < columns.length; i++) {
-                Array array = c.createArrayOf(types[i], columns[i]);
-                ps.setArray(i + 1, array);
+            ps.setArray(1, c.createArrayOf("int4", index));
+            ps.setArray(2, c.createArrayOf("bool", countable));
+            for (int col = 0; col < COLUMNS.size(); col++) {
+                ps.setArray(col + 3, c.createArrayOf(COLUMNS.get(col).elementType(), values[col]));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
