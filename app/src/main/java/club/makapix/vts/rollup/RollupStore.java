@@ -1,5 +1,6 @@
 package club.makapix.vts.rollup;
 
+import club.makapix.vts.stats.StatsReader;
 import club.makapix.vts.stats.ViewerSketch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -90,13 +91,10 @@ final class RollupStore {
             }
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                insert into daily_post_stats (day, post_id, artist_id, views, impressions, unique_viewers,
-                    views_by_country, views_by_device, views_by_source, views_by_channel, impressions_by_channel,
-                    views_by_play_order, impressions_by_play_order, first_view_at, last_view_at)
-                select day, post_id, artist_id, views, impressions, unique_viewers, views_by_country, views_by_device,
-                    views_by_source, views_by_channel, impressions_by_channel, views_by_play_order,
-                    impressions_by_play_order, first_view_at, last_view_at
-                from vts_day_stats(?, ?)""")) {
+                insert into daily_post_stats (day, post_id, artist_id, views, impressions, unique_viewers, %1$s,
+                    first_view_at, last_view_at)
+                select day, post_id, artist_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
+                from vts_day_stats(?, ?)""".formatted(StatsReader.BREAKDOWN_COLUMNS))) {
             ps.setObject(1, day);
             ps.setObject(2, day);
             ps.executeUpdate();

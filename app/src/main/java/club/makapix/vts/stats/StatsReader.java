@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -21,9 +22,20 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * of one day are exact; over a longer range they are the union of the days' viewer sketches.
  */
 public final class StatsReader {
-    /** The breakdowns, in the order the API lists them. */
+    /**
+     * The breakdowns, in the order the API lists them: each is a jsonb column of the daily tables and of
+     * {@code vts_day_stats}. The Java side's SQL is derived from this list ({@link #BREAKDOWN_COLUMNS},
+     * {@link #BREAKDOWN_PAIRS}); the SQL functions name them in their repeatable migrations.
+     */
     public static final List<String> BREAKDOWNS = List.of("views_by_country", "views_by_device", "views_by_source",
             "views_by_channel", "impressions_by_channel", "views_by_play_order", "impressions_by_play_order");
+
+    /** {@code views_by_country, views_by_device, …}: the breakdown columns in a select or insert list. */
+    public static final String BREAKDOWN_COLUMNS = String.join(", ", BREAKDOWNS);
+
+    /** {@code ('views_by_country', views_by_country), …}: each breakdown as (name, map), for a lateral values list. */
+    static final String BREAKDOWN_PAIRS = BREAKDOWNS.stream().map(b -> "('" + b + "', " + b + ")")
+            .collect(Collectors.joining(", "));
 
     public record Day(LocalDate date, long views, long impressions, long uniqueViewers) {}
 
@@ -57,35 +69,27 @@ public final class StatsReader {
     // The days of the range: rolled-up rows up to the watermark, then raw events aggregated alike.
     private static final String DAYS = """
             with days as (
-                select day, post_id, views, impressions, unique_viewers, views_by_country, views_by_device,
-                       views_by_source, views_by_channel, impressions_by_channel, views_by_play_order,
-                       impressions_by_play_order, first_view_at, last_view_at
+                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
                 from daily_post_stats
                 where artist_id = :artist and (cast(:post as bigint) is null or post_id = :post)
                   and day between :from and :rolledTo
                 union all
-                select day, post_id, views, impressions, unique_viewers, views_by_country, views_by_device,
-                       views_by_source, views_by_channel, impressions_by_channel, views_by_play_order,
-                       impressions_by_play_order, first_view_at, last_view_at
+                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
                 from vts_day_stats(:rawFrom, :to, :artist, :post)
             )
-            """;
+            """.formatted(BREAKDOWN_COLUMNS);
 
     // An artist's days: one rolled-up row per day up to the watermark, then raw events aggregated alike.
     private static final String ARTIST_DAYS = """
             with days as (
-                select day, views, impressions, unique_viewers, views_by_country, views_by_device, views_by_source,
-                       views_by_channel, impressions_by_channel, views_by_play_order, impressions_by_play_order,
-                       first_view_at, last_view_at
+                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
                 from daily_artist_stats
                 where artist_id = :artist and day between :from and :rolledTo
                 union all
-                select day, views, impressions, unique_viewers, views_by_country, views_by_device, views_by_source,
-                       views_by_channel, impressions_by_channel, views_by_play_order, impressions_by_play_order,
-                       first_view_at, last_view_at
+                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
                 from vts_day_stats(:rawFrom, :to, :artist, cast(:post as bigint))
             )
-            """;
+            """.formatted(BREAKDOWN_COLUMNS);
 
     private final Jdbi jdbi;
 
@@ -190,10 +194,8 @@ public final class StatsReader {
                         union all
                         select null, null, null, null, null, null, d.name, kv.key, sum(kv.value::bigint)
                         from days
-                        cross join lateral (values ('views_by_country', views_by_country), ('views_by_device', views_by_device),
-                            ('views_by_source', views_by_source), ('views_by_channel', views_by_channel),
-                            ('impressions_by_channel', impressions_by_channel), ('views_by_play_order', views_by_play_order),
-                            ('impressions_by_play_order', impressions_by_play_order)) as d(name, m)
+                        cross join lateral (values """ + BREAKDOWN_PAIRS + """
+                        ) as d(name, m)
                         cross join lateral jsonb_each_text(d.m) as kv
                         group by d.name, kv.key"""), artist, post)
                 .map((rs, ctx) -> {
