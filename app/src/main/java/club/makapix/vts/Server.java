@@ -97,7 +97,7 @@ public final class Server implements AutoCloseable {
 
     private void startParts() throws Exception {
         checkPortsFree();
-        DataDir dataDir = new DataDir(settings.dataDir());
+        DataDir dataDir = new DataDir(settings.storage().dataDir());
         started.push(dataDir.lock());
         adminToken = settings.adminToken();
         if (adminToken == null) {
@@ -119,32 +119,32 @@ public final class Server implements AutoCloseable {
         keepPartitionsAhead(events);
         ExecutorService directoryRefresh = Executors.newSingleThreadExecutor(DaemonThreads.named("vts-directory-refresh"));
         started.push(directoryRefresh::shutdownNow);
-        PlayerDirectory players = new PlayerDirectory(database.jdbi(), new SecretHasher(settings.passwordHashIterations()),
+        PlayerDirectory players = new PlayerDirectory(database.jdbi(), new SecretHasher(settings.storage().passwordHashIterations()),
                 directoryRefresh);
         PostDirectory posts = new PostDirectory(database.jdbi(), directoryRefresh);
 
         RedisConnection redis = openRedis();
         WindowState window = windowState(redis);
-        EventWriter writer = new EventWriter(events, settings.writeBatching(), metrics);
+        EventWriter writer = new EventWriter(events, settings.storage().writeBatching(), metrics);
         started.push(writer);
         ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(settings.writeBatching().queueCapacity()), DaemonThreads.named("vts-pipeline"));
+                new ArrayBlockingQueue<>(settings.storage().writeBatching().queueCapacity()), DaemonThreads.named("vts-pipeline"));
         started.push(stageThreads::shutdownNow);
         Doors doors = Doors.build(
                 new Doors.Lookups(players, posts, window, countries(),
-                        new AddressHasher(ipHashKey(dataDir), settings.dailyIpHashKey()), new DeviceClassifier()::classify),
-                new Doors.Limits(settings.playerRateLimit(), settings.web().impressionRateLimit()),
+                        new AddressHasher(ipHashKey(dataDir), settings.ingest().dailyIpHashKey()), new DeviceClassifier()::classify),
+                new Doors.Limits(settings.ingest().playerRateLimit(), settings.web().impressionRateLimit()),
                 writer, stageThreads, metrics);
 
         StatusRecorder statuses = new StatusRecorder(players);
         started.push(statuses);
         ConnectedPlayers connected = new ConnectedPlayers(metrics);
-        broker = Broker.start(settings, settings.dataDir().resolve("hivemq"), doors.players(), players, connected, statuses,
+        broker = Broker.start(settings, settings.storage().dataDir().resolve("hivemq"), doors.players(), players, connected, statuses,
                 new DevicePlaneMetrics(metrics), clock);
         started.push(broker);
 
-        StatsCache statsCache = redis == null ? new LocalStatsCache(settings.rollup().statsCacheTtl())
-                : new RedisStatsCache(redis, settings.rollup().statsCacheTtl(), metrics);
+        StatsCache statsCache = redis == null ? new LocalStatsCache(settings.statsCacheTtl())
+                : new RedisStatsCache(redis, settings.statsCacheTtl(), metrics);
         Rollup rollup = new Rollup(database.dataSource(), clock, rollupGrace(), settings.rollup().retentionDays(), metrics,
                 statsCache::refresh);
         rollup.publishWatermark();
@@ -152,38 +152,38 @@ public final class Server implements AutoCloseable {
             started.push(new RollupScheduler(rollup, settings.rollup().at(), clock));
         }
 
-        http = new HttpServer(settings.bindAddress(), settings.httpPort(), settings.web(), new HttpServer.Parts(adminToken,
+        http = new HttpServer(settings.listen().bindAddress(), settings.listen().httpPort(), settings.web(), new HttpServer.Parts(adminToken,
                 doors.web(), doors.players(), players, posts, connected, metrics,
                 new HttpServer.Readiness(database::isReachable, broker::isRunning),
                 new StatsReader(database.jdbi()), statsCache, rollup, clock));
         started.push(http);
-        LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.mqttPort(),
-                settings.mqttTls() != null ? ", MQTT over TLS on " + settings.mqttsPort() : "");
+        LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.listen().mqttPort(),
+                settings.mqtt().tls() != null ? ", MQTT over TLS on " + settings.listen().mqttsPort() : "");
     }
 
     /** A day is complete once every event that arrived during it has been written or given up. */
     private Duration rollupGrace() {
-        return settings.pubackTimeout().plus(HttpServer.EVENT_TIMEOUT).plusMinutes(1);
+        return settings.mqtt().pubackTimeout().plus(HttpServer.EVENT_TIMEOUT).plusMinutes(1);
     }
 
     private CountryLookup countries() {
-        if (settings.geoipDatabase() == null) {
+        if (settings.ingest().geoipDatabase() == null) {
             LOG.info("No VTS_GEOIP_DB: countries are unknown (see geoip-data/README.md)");
             return CountryLookup.none();
         }
-        CountryLookup lookup = CountryLookup.open(settings.geoipDatabase());
+        CountryLookup lookup = CountryLookup.open(settings.ingest().geoipDatabase());
         started.push(lookup);
         return lookup;
     }
 
     private String ipHashKey(DataDir dataDir) {
-        return settings.ipHashKey() != null ? settings.ipHashKey() : dataDir.secret("ip-hash-key").value();
+        return settings.ingest().ipHashKey() != null ? settings.ingest().ipHashKey() : dataDir.secret("ip-hash-key").value();
     }
 
     private Database openDatabase(DataDir dataDir) throws IOException {
-        if (!settings.embeddedDatabase()) {
+        if (!settings.storage().embeddedDatabase()) {
             try {
-                return Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), 12);
+                return Database.open(settings.storage().dbUrl(), settings.storage().dbUser(), settings.storage().dbPassword(), 12);
             } catch (RuntimeException e) {
                 throw new InvalidSettingException("VTS_DB_URL", "cannot use the database (" + rootMessage(e) + ")");
             }
@@ -196,11 +196,11 @@ public final class Server implements AutoCloseable {
 
     /** The node's one Redis connection, or null without VTS_REDIS_URL. */
     private RedisConnection openRedis() {
-        if (settings.redisUrl() == null) {
+        if (settings.storage().redisUrl() == null) {
             return null;
         }
         try {
-            RedisConnection redis = RedisConnection.open(settings.redisUrl());
+            RedisConnection redis = RedisConnection.open(settings.storage().redisUrl());
             started.push(redis);
             return redis;
         } catch (RuntimeException e) {
@@ -209,19 +209,19 @@ public final class Server implements AutoCloseable {
     }
 
     private WindowState windowState(RedisConnection redis) {
-        LocalWindowState local = new LocalWindowState(settings.dedupeWindow(), 2_000_000);
+        LocalWindowState local = new LocalWindowState(settings.ingest().dedupeWindow(), 2_000_000);
         if (redis == null) {
             return local;
         }
         LOG.info("Dedupe windows, rate limits and the stats cache are shared through Redis");
-        return new RedisWindowState(redis, local, settings.dedupeWindow(), metrics);
+        return new RedisWindowState(redis, local, settings.ingest().dedupeWindow(), metrics);
     }
 
     private void keepPartitionsAhead(ViewEventStore events) throws Exception {
         Runnable ensure = () -> {
             LocalDate today = LocalDate.now(clock);
             try {
-                int made = events.ensurePartitions(today.minusDays(1), today.plusDays(settings.partitionsAheadDays()));
+                int made = events.ensurePartitions(today.minusDays(1), today.plusDays(settings.storage().partitionsAheadDays()));
                 if (made > 0) {
                     LOG.info("Created {} daily partitions of view_events", made);
                 }
@@ -230,17 +230,17 @@ public final class Server implements AutoCloseable {
             }
         };
         LocalDate today = LocalDate.now(clock);
-        events.ensurePartitions(today.minusDays(1), today.plusDays(settings.partitionsAheadDays()));
+        events.ensurePartitions(today.minusDays(1), today.plusDays(settings.storage().partitionsAheadDays()));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("vts-partitions"));
         timer.scheduleWithFixedDelay(ensure, 1, 1, TimeUnit.HOURS);
         started.push(timer::shutdownNow);
     }
 
     private void checkPortsFree() {
-        checkPortFree("VTS_HTTP_PORT", settings.httpPort());
-        checkPortFree("VTS_MQTT_PORT", settings.mqttPort());
-        if (settings.mqttTls() != null) {
-            checkPortFree("VTS_MQTTS_PORT", settings.mqttsPort());
+        checkPortFree("VTS_HTTP_PORT", settings.listen().httpPort());
+        checkPortFree("VTS_MQTT_PORT", settings.listen().mqttPort());
+        if (settings.mqtt().tls() != null) {
+            checkPortFree("VTS_MQTTS_PORT", settings.listen().mqttsPort());
         }
     }
 
@@ -248,10 +248,10 @@ public final class Server implements AutoCloseable {
         if (port == 0) {
             return;
         }
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(settings.bindAddress()))) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(settings.listen().bindAddress()))) {
             probe.setReuseAddress(true);
         } catch (IOException e) {
-            throw new InvalidSettingException(setting, "port " + port + " on " + settings.bindAddress()
+            throw new InvalidSettingException(setting, "port " + port + " on " + settings.listen().bindAddress()
                     + " cannot be used (" + e.getMessage() + ")");
         }
     }

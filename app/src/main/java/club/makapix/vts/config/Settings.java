@@ -19,31 +19,21 @@ import java.util.Set;
  * the environment; components get the parts they need passed in.
  */
 public record Settings(
-        String bindAddress,
-        int httpPort,
-        int mqttPort,
-        int mqttsPort,
-        MqttTls mqttTls,
-        MqttServiceAccount mqttService,
-        String topicPrefix,
-        String dbUrl,
-        String dbUser,
-        String dbPassword,
-        URI redisUrl,
-        Path dataDir,
-        String adminToken,
-        String ipHashKey,
-        Duration playerRateLimit,
-        Duration dedupeWindow,
-        Duration pubackTimeout,
-        MqttLimits mqttLimits,
-        WriteBatching writeBatching,
-        int passwordHashIterations,
-        int partitionsAheadDays,
+        Listeners listen,
+        Mqtt mqtt,
+        Storage storage,
+        Ingest ingest,
         Web web,
-        Path geoipDatabase,
-        boolean dailyIpHashKey,
-        RollupSchedule rollup) {
+        Rollup rollup,
+        Duration statsCacheTtl,
+        String adminToken) {
+
+    /** Where the server listens: one address, the HTTP port, the MQTT port and the MQTT-over-TLS port. */
+    public record Listeners(String bindAddress, int httpPort, int mqttPort, int mqttsPort) {}
+
+    /** The broker: the players' topic prefix, TLS (null: none), the service account (null: none), limits. */
+    public record Mqtt(String topicPrefix, MqttTls tls, MqttServiceAccount service, MqttLimits limits,
+                       Duration pubackTimeout) {}
 
     /**
      * TLS for the MQTT listener on {@code mqttsPort}; present only when a key store is configured.
@@ -63,6 +53,29 @@ public record Settings(
                              int relayPerSecond) {}
 
     /**
+     * Where data is kept: the server's folder, the database (no URL: the embedded one in the folder),
+     * Redis (null: state in process), how the writer batches, how many daily partitions are made ahead,
+     * and how slowly players' secrets are hashed.
+     */
+    public record Storage(Path dataDir, String dbUrl, String dbUser, String dbPassword, URI redisUrl,
+                          WriteBatching writeBatching, int partitionsAheadDays, int passwordHashIterations) {
+        public boolean embeddedDatabase() {
+            return dbUrl == null;
+        }
+    }
+
+    /** How the writer groups events into one transaction. */
+    public record WriteBatching(int maxBatch, Duration linger, int queueCapacity, int writers) {}
+
+    /**
+     * The pipeline's own limits and keys: one event per player per {@code playerRateLimit}, resends
+     * remembered for {@code dedupeWindow}, the address-hash key (null: made once and kept) and whether
+     * it changes daily, and the GeoIP database (null: countries unknown).
+     */
+    public record Ingest(Duration playerRateLimit, Duration dedupeWindow, String ipHashKey, boolean dailyIpHashKey,
+                         Path geoipDatabase) {}
+
+    /**
      * The HTTP door: viewer tokens (HS256 secret; null = no viewer tokens) and the roles that make a
      * token's bearer an admin (its {@code role}, or any entry of its {@code roles}), proxies whose
      * X-Forwarded-For is believed, origins allowed by CORS ("*" = any), the web impression rate limit,
@@ -72,18 +85,8 @@ public record Settings(
     public record Web(String jwtSecret, Set<String> jwtAdminRoles, List<AddressRange> trustedProxies,
                       List<String> corsOrigins, Duration impressionRateLimit, Duration viewDwell, boolean benchEndpoints) {}
 
-    /**
-     * When the nightly rollup runs ({@code at}, UTC; null = only on demand), how long raw events are
-     * kept once rolled up, and how long stats answers are cached.
-     */
-    public record RollupSchedule(LocalTime at, int retentionDays, Duration statsCacheTtl) {}
-
-    /** How the writer groups events into one transaction. */
-    public record WriteBatching(int maxBatch, Duration linger, int queueCapacity, int writers) {}
-
-    public boolean embeddedDatabase() {
-        return dbUrl == null;
-    }
+    /** When the nightly rollup runs ({@code at}, UTC; null = only on demand), and how long raw events are kept once rolled up. */
+    public record Rollup(LocalTime at, int retentionDays) {}
 
     /** Reads and validates; the first bad setting throws with one line naming it. */
     public static Settings from(Map<String, String> values) {
@@ -93,53 +96,42 @@ public record Settings(
         if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql://")) {
             throw new InvalidSettingException("VTS_DB_URL", "'" + dbUrl + "' is not a jdbc:postgresql://host:port/database URL");
         }
-        URI redis = r.uri("VTS_REDIS_URL", "redis", "rediss");
-        MqttTls tls = null;
-        String keyStore = r.text("VTS_MQTT_TLS_KEYSTORE", null);
-        if (keyStore != null) {
-            String trustStore = r.text("VTS_MQTT_TLS_TRUSTSTORE", null);
-            String crl = r.text("VTS_MQTT_TLS_CRL", null);
-            if (crl != null && trustStore == null) {
-                throw new InvalidSettingException("VTS_MQTT_TLS_CRL", "needs VTS_MQTT_TLS_TRUSTSTORE (the CA whose revocations it lists)");
-            }
-            tls = new MqttTls(r.readableFile("VTS_MQTT_TLS_KEYSTORE", keyStore),
-                    r.text("VTS_MQTT_TLS_KEYSTORE_PASSWORD", ""),
-                    trustStore == null ? null : r.readableFile("VTS_MQTT_TLS_TRUSTSTORE", trustStore),
-                    r.text("VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", ""),
-                    crl == null ? null : r.readableFile("VTS_MQTT_TLS_CRL", crl));
-        }
-        MqttServiceAccount service = serviceAccount(r);
         Settings s = new Settings(
-                r.address("VTS_BIND_ADDRESS", "0.0.0.0"),
-                r.port("VTS_HTTP_PORT", 8080),
-                r.port("VTS_MQTT_PORT", 1883),
-                r.port("VTS_MQTTS_PORT", 8883),
-                tls,
-                service,
-                r.topicPrefix("VTS_MQTT_TOPIC_PREFIX", Topics.DEFAULT_PREFIX),
-                dbUrl,
-                r.text("VTS_DB_USER", null),
-                r.text("VTS_DB_PASSWORD", null),
-                redis,
-                dataDir,
-                r.text("VTS_ADMIN_TOKEN", null),
-                r.text("VTS_IP_HASH_KEY", null),
-                Duration.ofMillis(r.integer("VTS_PLAYER_RATE_LIMIT_MS", 5000, 0, 86_400_000)),
-                Duration.ofSeconds(r.integer("VTS_DEDUPE_WINDOW_S", 900, 1, 7 * 86_400)),
-                Duration.ofMillis(r.integer("VTS_PUBACK_TIMEOUT_MS", 30_000, 1_000, 600_000)),
-                new MqttLimits(
-                        r.integer("VTS_MQTT_MAX_CONNECTIONS", 20_000, 1, 1_000_000),
-                        r.integer("VTS_MQTT_RECEIVE_MAXIMUM", 32, 1, 65_535),
-                        r.integer("VTS_MQTT_MAX_PACKET_BYTES", 16_384, 1_024, 268_435_455),
-                        r.integer("VTS_MQTT_MAX_KEEPALIVE_S", 300, 10, 65_535),
-                        r.integer("VTS_MQTT_PLAYER_RELAY_PER_S", 10, 1, 10_000)),
-                new WriteBatching(
-                        r.integer("VTS_WRITE_BATCH_MAX", 1000, 1, 50_000),
-                        Duration.ofMillis(r.integer("VTS_WRITE_LINGER_MS", 2, 0, 1000)),
-                        r.integer("VTS_WRITE_QUEUE_MAX", 200_000, 1, 10_000_000),
-                        r.integer("VTS_WRITERS", 2, 1, 64)),
-                r.integer("VTS_PASSWORD_HASH_ITERATIONS", 120_000, 1_000, 10_000_000),
-                r.integer("VTS_PARTITIONS_AHEAD_DAYS", 7, 1, 366),
+                new Listeners(
+                        r.address("VTS_BIND_ADDRESS", "0.0.0.0"),
+                        r.port("VTS_HTTP_PORT", 8080),
+                        r.port("VTS_MQTT_PORT", 1883),
+                        r.port("VTS_MQTTS_PORT", 8883)),
+                new Mqtt(
+                        r.topicPrefix("VTS_MQTT_TOPIC_PREFIX", Topics.DEFAULT_PREFIX),
+                        mqttTls(r),
+                        serviceAccount(r),
+                        new MqttLimits(
+                                r.integer("VTS_MQTT_MAX_CONNECTIONS", 20_000, 1, 1_000_000),
+                                r.integer("VTS_MQTT_RECEIVE_MAXIMUM", 32, 1, 65_535),
+                                r.integer("VTS_MQTT_MAX_PACKET_BYTES", 16_384, 1_024, 268_435_455),
+                                r.integer("VTS_MQTT_MAX_KEEPALIVE_S", 300, 10, 65_535),
+                                r.integer("VTS_MQTT_PLAYER_RELAY_PER_S", 10, 1, 10_000)),
+                        Duration.ofMillis(r.integer("VTS_PUBACK_TIMEOUT_MS", 30_000, 1_000, 600_000))),
+                new Storage(
+                        dataDir,
+                        dbUrl,
+                        r.text("VTS_DB_USER", null),
+                        r.text("VTS_DB_PASSWORD", null),
+                        r.uri("VTS_REDIS_URL", "redis", "rediss"),
+                        new WriteBatching(
+                                r.integer("VTS_WRITE_BATCH_MAX", 1000, 1, 50_000),
+                                Duration.ofMillis(r.integer("VTS_WRITE_LINGER_MS", 2, 0, 1000)),
+                                r.integer("VTS_WRITE_QUEUE_MAX", 200_000, 1, 10_000_000),
+                                r.integer("VTS_WRITERS", 2, 1, 64)),
+                        r.integer("VTS_PARTITIONS_AHEAD_DAYS", 7, 1, 366),
+                        r.integer("VTS_PASSWORD_HASH_ITERATIONS", 120_000, 1_000, 10_000_000)),
+                new Ingest(
+                        Duration.ofMillis(r.integer("VTS_PLAYER_RATE_LIMIT_MS", 5000, 0, 86_400_000)),
+                        Duration.ofSeconds(r.integer("VTS_DEDUPE_WINDOW_S", 900, 1, 7 * 86_400)),
+                        r.text("VTS_IP_HASH_KEY", null),
+                        r.bool("VTS_IP_HASH_DAILY_KEY", false),
+                        r.text("VTS_GEOIP_DB", null) == null ? null : r.readableFile("VTS_GEOIP_DB", r.text("VTS_GEOIP_DB", null))),
                 new Web(
                         r.text("VTS_JWT_SECRET", null),
                         Set.copyOf(r.entries("VTS_JWT_ADMIN_ROLES", "admin")),
@@ -148,28 +140,45 @@ public record Settings(
                         Duration.ofMillis(r.integer("VTS_WEB_IMPRESSION_RATE_LIMIT_MS", 3000, 0, 86_400_000)),
                         Duration.ofMillis(r.integer("VTS_VIEW_DWELL_MS", 2000, 0, 600_000)),
                         r.bool("VTS_BENCH_ENDPOINTS", false)),
-                r.text("VTS_GEOIP_DB", null) == null ? null : r.readableFile("VTS_GEOIP_DB", r.text("VTS_GEOIP_DB", null)),
-                r.bool("VTS_IP_HASH_DAILY_KEY", false),
-                new RollupSchedule(
+                new Rollup(
                         r.timeOfDay("VTS_ROLLUP_AT", LocalTime.of(0, 10)),
-                        r.integer("VTS_RAW_RETENTION_DAYS", 7, 1, 3650),
-                        Duration.ofSeconds(r.integer("VTS_STATS_CACHE_S", 15, 0, 3600))));
+                        r.integer("VTS_RAW_RETENTION_DAYS", 7, 1, 3650)),
+                Duration.ofSeconds(r.integer("VTS_STATS_CACHE_S", 15, 0, 3600)),
+                r.text("VTS_ADMIN_TOKEN", null));
         if (s.adminToken != null && s.adminToken.length() < 16) {
             throw new InvalidSettingException("VTS_ADMIN_TOKEN", "must be at least 16 characters");
         }
-        if (s.ipHashKey != null && s.ipHashKey.length() < 16) {
+        if (s.ingest.ipHashKey() != null && s.ingest.ipHashKey().length() < 16) {
             throw new InvalidSettingException("VTS_IP_HASH_KEY", "must be at least 16 characters");
         }
         if (s.web.jwtSecret() != null && s.web.jwtSecret().length() < 32) {
             throw new InvalidSettingException("VTS_JWT_SECRET", "must be at least 32 characters (HS256 needs a 256-bit key)");
         }
-        if (s.mqttTls == null && values.containsKey("VTS_MQTT_TLS_TRUSTSTORE")) {
+        if (s.mqtt.tls() == null && values.containsKey("VTS_MQTT_TLS_TRUSTSTORE")) {
             throw new InvalidSettingException("VTS_MQTT_TLS_TRUSTSTORE", "needs VTS_MQTT_TLS_KEYSTORE too");
         }
-        if (s.mqttTls == null && values.containsKey("VTS_MQTT_TLS_CRL")) {
+        if (s.mqtt.tls() == null && values.containsKey("VTS_MQTT_TLS_CRL")) {
             throw new InvalidSettingException("VTS_MQTT_TLS_CRL", "needs VTS_MQTT_TLS_KEYSTORE and VTS_MQTT_TLS_TRUSTSTORE too");
         }
         return s;
+    }
+
+    /** TLS for the broker when a key store is set; a CRL needs the trust store of the CA it speaks for. */
+    private static MqttTls mqttTls(Reader r) {
+        String keyStore = r.text("VTS_MQTT_TLS_KEYSTORE", null);
+        if (keyStore == null) {
+            return null;
+        }
+        String trustStore = r.text("VTS_MQTT_TLS_TRUSTSTORE", null);
+        String crl = r.text("VTS_MQTT_TLS_CRL", null);
+        if (crl != null && trustStore == null) {
+            throw new InvalidSettingException("VTS_MQTT_TLS_CRL", "needs VTS_MQTT_TLS_TRUSTSTORE (the CA whose revocations it lists)");
+        }
+        return new MqttTls(r.readableFile("VTS_MQTT_TLS_KEYSTORE", keyStore),
+                r.text("VTS_MQTT_TLS_KEYSTORE_PASSWORD", ""),
+                trustStore == null ? null : r.readableFile("VTS_MQTT_TLS_TRUSTSTORE", trustStore),
+                r.text("VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", ""),
+                crl == null ? null : r.readableFile("VTS_MQTT_TLS_CRL", crl));
     }
 
     /** Both or neither: a service user without a password (or the reverse) is an operator's slip. */

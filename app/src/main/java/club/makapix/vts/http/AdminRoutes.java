@@ -85,7 +85,7 @@ final class AdminRoutes {
     }
 
     private void putPost(Context ctx) {
-        CatalogueEntry post = catalogueEntry(JsonBody.postId(ctx), JsonBody.of(ctx, json));
+        CatalogueEntry post = catalogueEntry(PathParams.postId(ctx), JsonBody.of(ctx, json));
         boolean created = posts.upsert(post);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("post_id", post.postId());
@@ -122,7 +122,7 @@ final class AdminRoutes {
     }
 
     private void getPost(Context ctx) {
-        Post post = posts.find(JsonBody.postId(ctx));
+        Post post = posts.find(PathParams.postId(ctx));
         if (post == null) {
             throw ApiError.notFound("post_not_found", "no such post");
         }
@@ -147,7 +147,7 @@ final class AdminRoutes {
     }
 
     private void deletePost(Context ctx) {
-        if (!posts.delete(JsonBody.postId(ctx))) {
+        if (!posts.delete(PathParams.postId(ctx))) {
             throw ApiError.notFound("post_not_found", "no such post");
         }
         ctx.status(204);

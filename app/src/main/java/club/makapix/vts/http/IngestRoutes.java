@@ -59,7 +59,7 @@ final class IngestRoutes {
     }
 
     private void single(Context ctx) {
-        long postId = JsonBody.postId(ctx);
+        long postId = PathParams.postId(ctx);
         byte[] body = BoundedBody.read(ctx, HttpServer.MAX_BODY_BYTES);
         Event event = Event.fromWeb(webOrigin(ctx), postId, body.length == 0 ? null : JsonBody.parse(body, json));
         ctx.future(() -> webDoor.submit(event).thenAccept(outcome -> {

@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
 /** A request's JSON object body, with typed, validated reads that answer 400 with a clear message. */
 final class JsonBody {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
-    private static final Pattern CANONICAL_ID = Pattern.compile("[1-9][0-9]{0,18}");
     private final JsonNode root;
     /** Where this object is in the body ("" for the body itself, "posts[3]." for an entry): errors start with it. */
     private final String path;
@@ -139,16 +138,4 @@ final class JsonBody {
         return value;
     }
 
-    static long postId(Context ctx) {
-        String text = ctx.pathParam("post_id");
-        // canonical ASCII digits only: Long.parseLong also takes "+101", "0101" and other scripts' digits
-        if (CANONICAL_ID.matcher(text).matches()) {
-            try {
-                return Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                // beyond a long: answered below
-            }
-        }
-        throw ApiError.invalid("post_id must be a positive integer");
-    }
 }

@@ -66,7 +66,7 @@ final class StatsRoutes {
     private record Range(LocalDate from, LocalDate to) {}
 
     private void postStats(Context ctx) {
-        long postId = JsonBody.postId(ctx);
+        long postId = PathParams.postId(ctx);
         // who is asking comes first: without a token, an unknown post and a known one answer alike
         Access.Caller caller = access.caller(ctx);
         String artist = posts.artistOf(postId);
@@ -130,7 +130,7 @@ final class StatsRoutes {
     }
 
     private void counter(Context ctx) {
-        long postId = JsonBody.postId(ctx);
+        long postId = PathParams.postId(ctx);
         String artist = posts.artistOf(postId);
         if (artist == null) {
             throw ApiError.notFound("post_not_found", "no such post");

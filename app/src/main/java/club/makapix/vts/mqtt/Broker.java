@@ -36,7 +36,7 @@ public final class Broker implements AutoCloseable {
                                Clock clock) throws Exception {
         Path conf = folder(home.resolve("conf"));
         Files.writeString(conf.resolve("config.xml"), BrokerConfig.xml(settings));
-        RevocationList revocations = revocationList(settings.mqttTls(), connected);
+        RevocationList revocations = revocationList(settings.mqtt().tls(), connected);
         ExecutorService authWork = Executors.newFixedThreadPool(2, DaemonThreads.named("vts-mqtt-auth"));
         DevicePlaneExtension extension = new DevicePlaneExtension(settings, playerDoor, players, connected, statuses, metrics,
                 revocations, authWork, clock);

@@ -13,14 +13,14 @@ final class BrokerConfig {
     private BrokerConfig() {}
 
     static String xml(Settings s) {
-        Settings.MqttLimits limits = s.mqttLimits();
+        Settings.MqttLimits limits = s.mqtt().limits();
         StringBuilder x = new StringBuilder("<?xml version=\"1.0\"?>\n<hivemq>\n  <listeners>\n");
-        x.append("    <tcp-listener><port>").append(s.mqttPort()).append("</port><bind-address>")
-                .append(escape(s.bindAddress())).append("</bind-address><name>mqtt</name></tcp-listener>\n");
-        if (s.mqttTls() != null) {
-            Settings.MqttTls tls = s.mqttTls();
-            x.append("    <tls-tcp-listener><port>").append(s.mqttsPort()).append("</port><bind-address>")
-                    .append(escape(s.bindAddress())).append("</bind-address><name>mqtts</name>\n      <tls>\n")
+        x.append("    <tcp-listener><port>").append(s.listen().mqttPort()).append("</port><bind-address>")
+                .append(escape(s.listen().bindAddress())).append("</bind-address><name>mqtt</name></tcp-listener>\n");
+        if (s.mqtt().tls() != null) {
+            Settings.MqttTls tls = s.mqtt().tls();
+            x.append("    <tls-tcp-listener><port>").append(s.listen().mqttsPort()).append("</port><bind-address>")
+                    .append(escape(s.listen().bindAddress())).append("</bind-address><name>mqtts</name>\n      <tls>\n")
                     .append("        <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>\n")
                     .append("        <keystore><path>").append(escape(tls.keyStore().toAbsolutePath().toString()))
                     .append("</path><password>").append(escape(tls.keyStorePassword()))

@@ -45,17 +45,17 @@ final class DevicePlaneExtension implements ExtensionMain {
 
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
-        Topics topics = new Topics(settings.topicPrefix());
+        Topics topics = new Topics(settings.mqtt().topicPrefix());
         DevicePlaneRules rules = new DevicePlaneRules(topics);
-        RelayQuota quota = new RelayQuota(settings.mqttLimits().relayPerSecond());
+        RelayQuota quota = new RelayQuota(settings.mqtt().limits().relayPerSecond());
         connected.attach(Services.clientService());
-        ClientAuthenticator authenticator = new ClientAuthenticator(players, connected, settings.mqttService(), revocations,
+        ClientAuthenticator authenticator = new ClientAuthenticator(players, connected, settings.mqtt().service(), revocations,
                 rules, metrics, authWork);
         Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
         DevicePlaneAuthorizer authorizer = new DevicePlaneAuthorizer(rules, metrics);
         Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
         InboundPublishInterceptor interceptor = new InboundPublishInterceptor(rules, topics, playerDoor, statuses, quota,
-                metrics, Services.publishService(), Services.clientService(), settings.pubackTimeout(), clock);
+                metrics, Services.publishService(), Services.clientService(), settings.mqtt().pubackTimeout(), clock);
         Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
         PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses, quota, metrics, clock);
         Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);

@@ -39,28 +39,28 @@ class SettingsTest {
     @Test
     void everySettingHasTheContractsDefault() {
         Settings s = Settings.from(Map.of());
-        assertEquals(8080, s.httpPort());
-        assertEquals(1883, s.mqttPort());
-        assertEquals(8883, s.mqttsPort());
-        assertNull(s.mqttTls(), "TLS only when a key store is configured");
-        assertEquals("makapix/player", s.topicPrefix());
-        assertTrue(s.embeddedDatabase());
-        assertNull(s.redisUrl(), "no Redis: state held in process");
-        assertEquals(Path.of("./data").toAbsolutePath().normalize(), s.dataDir());
+        assertEquals(8080, s.listen().httpPort());
+        assertEquals(1883, s.listen().mqttPort());
+        assertEquals(8883, s.listen().mqttsPort());
+        assertNull(s.mqtt().tls(), "TLS only when a key store is configured");
+        assertEquals("makapix/player", s.mqtt().topicPrefix());
+        assertTrue(s.storage().embeddedDatabase());
+        assertNull(s.storage().redisUrl(), "no Redis: state held in process");
+        assertEquals(Path.of("./data").toAbsolutePath().normalize(), s.storage().dataDir());
         assertNull(s.adminToken(), "made once and kept under the data dir");
-        assertNull(s.ipHashKey(), "made once and kept under the data dir");
-        assertEquals(Duration.ofSeconds(5), s.playerRateLimit());
+        assertNull(s.ingest().ipHashKey(), "made once and kept under the data dir");
+        assertEquals(Duration.ofSeconds(5), s.ingest().playerRateLimit());
         assertEquals(Set.of("admin"), s.web().jwtAdminRoles());
-        assertNull(s.mqttService(), "no service account");
-        assertEquals(10, s.mqttLimits().relayPerSecond());
+        assertNull(s.mqtt().service(), "no service account");
+        assertEquals(10, s.mqtt().limits().relayPerSecond());
     }
 
     @Test
     void serviceAccountAndRevocationListAreRead() {
         Settings s = Settings.from(Map.of("VTS_MQTT_SERVICE_USER", "svc_backend", "VTS_MQTT_SERVICE_PASSWORD", "a-long-password",
                 "VTS_MQTT_TLS_KEYSTORE", keyStoreFile(), "VTS_MQTT_TLS_TRUSTSTORE", keyStoreFile(), "VTS_MQTT_TLS_CRL", keyStoreFile()));
-        assertEquals(new Settings.MqttServiceAccount("svc_backend", "a-long-password"), s.mqttService());
-        assertEquals(Path.of(keyStoreFile()), s.mqttTls().revocationList());
+        assertEquals(new Settings.MqttServiceAccount("svc_backend", "a-long-password"), s.mqtt().service());
+        assertEquals(Path.of(keyStoreFile()), s.mqtt().tls().revocationList());
     }
 
     @Test
@@ -147,8 +147,8 @@ class SettingsTest {
         Path file = temp.resolve("vts.properties");
         Files.writeString(file, "VTS_HTTP_PORT=9090\nVTS_MQTT_PORT=1999\n");
         Settings s = Settings.from(SettingsSource.merge(Map.of("VTS_CONFIG_FILE", file.toString(), "VTS_MQTT_PORT", "2000")));
-        assertEquals(9090, s.httpPort());
-        assertEquals(2000, s.mqttPort());
+        assertEquals(9090, s.listen().httpPort());
+        assertEquals(2000, s.listen().mqttPort());
     }
 
     @Test
