@@ -153,7 +153,7 @@ public final class Server implements AutoCloseable {
         }
 
         http = new HttpServer(settings.listen().bindAddress(), settings.listen().httpPort(), settings.web(), new HttpServer.Parts(adminToken,
-                doors.web(), doors.players(), players, posts, connected, metrics,
+                doors, players, posts, connected, metrics,
                 new HttpServer.Readiness(database::isReachable, broker::isRunning),
                 new StatsReader(database.jdbi()), statsCache, rollup, clock));
         started.push(http);

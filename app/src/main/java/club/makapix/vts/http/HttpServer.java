@@ -2,7 +2,7 @@ package club.makapix.vts.http;
 
 import club.makapix.vts.config.Settings;
 import club.makapix.vts.mqtt.ConnectedPlayers;
-import club.makapix.vts.pipeline.Pipeline;
+import club.makapix.vts.pipeline.Doors;
 import club.makapix.vts.rollup.Rollup;
 import club.makapix.vts.stats.StatsCache;
 import club.makapix.vts.stats.StatsReader;
@@ -35,7 +35,7 @@ public final class HttpServer implements AutoCloseable {
     public record Readiness(BooleanSupplier database, BooleanSupplier broker) {}
 
     /** What the routes serve. */
-    public record Parts(String adminToken, Pipeline webDoor, Pipeline playerDoor, PlayerDirectory players, PostDirectory posts,
+    public record Parts(String adminToken, Doors doors, PlayerDirectory players, PostDirectory posts,
                         ConnectedPlayers connected, PrometheusMeterRegistry metrics, Readiness readiness,
                         StatsReader stats, StatsCache statsCache, Rollup rollup, Clock clock) {}
 
@@ -82,7 +82,7 @@ public final class HttpServer implements AutoCloseable {
         ViewerTokens tokens = new ViewerTokens(web.jwtSecret(), web.jwtAdminRoles());
         Access access = new Access(parts.adminToken(), tokens);
         new AdminRoutes(access, parts.players(), parts.posts(), parts.connected(), parts.rollup(), json).register(app);
-        new IngestRoutes(parts.webDoor(), parts.playerDoor(), parts.players(), new ClientAddress(web.trustedProxies(), metrics), tokens, json,
+        new IngestRoutes(parts.doors().web(), parts.doors().players(), parts.players(), new ClientAddress(web.trustedProxies(), metrics), tokens, json,
                 EVENT_TIMEOUT, parts.clock()).register(app);
         new StatsRoutes(parts.stats(), parts.statsCache(), parts.posts(), access, json, parts.clock()).register(app);
         new TrackerRoutes(web.viewDwell()).register(app);
