@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import club.makapix.vts.support.Admin;
+import club.makapix.vts.support.Eventually;
 import club.makapix.vts.support.GeoFixture;
 import club.makapix.vts.support.HeadlessChromium;
 import club.makapix.vts.support.RunningServer;
@@ -104,13 +105,18 @@ class DashboardBrowserTest {
         }
     }
 
-    /** Each test starts signed out, on a fresh page. */
+    /**
+     * Each test starts signed out, on a fresh page. On a busy machine the previous test's page may
+     * still be signing in while the storage is cleared, so it is cleared and reloaded until it stays so.
+     */
     @BeforeEach
-    void signedOut() {
+    void signedOut() throws InterruptedException {
         browser.get(base() + "/dashboard");
-        browser.executeScript("sessionStorage.clear()");
-        browser.navigate().refresh();
-        assertEquals("signed-out", state());
+        Eventually.until(Duration.ofSeconds(20), () -> {
+            browser.executeScript("sessionStorage.clear()");
+            browser.navigate().refresh();
+            return "signed-out".equals(state());
+        }, () -> "the dashboard still signed in after its storage was cleared: " + state());
         browser.manage().logs().get(LogType.BROWSER); // the console from here on
     }
 
