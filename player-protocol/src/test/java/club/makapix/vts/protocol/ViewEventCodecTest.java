@@ -252,6 +252,10 @@ class ViewEventCodecTest {
         e = assertThrows(InvalidPayloadException.class,
                 () -> StatusMessage.decode("{\"status\":\"online\",\"current_post_id\":\"123\"}".getBytes()));
         assertTrue(e.getMessage().contains("current_post_id"), e.getMessage());
+        // stored in the player's row: a NUL there once failed every player's status write, again each second
+        e = assertThrows(InvalidPayloadException.class,
+                () -> StatusMessage.decode("{\"status\":\"online\",\"firmware_version\":\"1.4\\u0000\"}".getBytes()));
+        assertTrue(e.getMessage().contains("firmware_version"), e.getMessage());
     }
 
     @Test
