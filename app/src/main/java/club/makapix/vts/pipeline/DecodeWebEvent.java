@@ -60,7 +60,8 @@ public final class DecodeWebEvent implements Stage {
         event.dwellMs = integer(body, "dwell_ms", 0, Integer.MAX_VALUE);
         event.eventId = uuid(body);
         JsonNode playlist = body.get("playlist_id");
-        event.playlistId = playlist != null && playlist.isIntegralNumber() ? playlist.asText() : text(body, "playlist_id", MAX_TEXT);
+        event.playlistId = playlist != null && playlist.isIntegralNumber() ? storable("playlist_id", playlist.asText(), MAX_TEXT)
+                : text(body, "playlist_id", MAX_TEXT);
         event.timezone = zone(text(body, "timezone", 64));
         event.localTime = localTime(text(body, "local_time", 40));
         String intent = text(body, "intent", 16);
@@ -108,11 +109,15 @@ public final class DecodeWebEvent implements Stage {
         if (!node.isTextual()) {
             throw new Invalid(field + " must be a string of at most " + max + " characters");
         }
-        String problem = ClientInput.textProblem(node.textValue(), max);
+        return storable(field, node.textValue(), max);
+    }
+
+    private static String storable(String field, String text, int max) throws Invalid {
+        String problem = ClientInput.textProblem(text, max);
         if (problem != null) {
             throw new Invalid(field + " " + problem);
         }
-        return node.textValue();
+        return text;
     }
 
     private static Integer integer(JsonNode body, String field, int min, int max) throws Invalid {

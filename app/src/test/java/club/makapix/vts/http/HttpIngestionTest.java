@@ -256,7 +256,8 @@ class HttpIngestionTest {
         // took for an outage: 503 after seconds instead of an immediate 400
         for (String body : new String[] {"{\"channel\":\"a\\u0000b\"}", "{\"timezone\":\"\\u0000\"}",
                 "{\"channel_context\":\"tab\\there\"}", "{\"channel\":\"\\ud800\"}",
-                "{\"local_time\":\"+10000-01-01T00:00:00\"}", "{\"local_time\":\"0000-01-01T00:00:00\"}"}) {
+                "{\"local_time\":\"+10000-01-01T00:00:00\"}", "{\"local_time\":\"0000-01-01T00:00:00\"}",
+                "{\"playlist_id\":" + "1".repeat(129) + "}"}) {
             assertError(web.post("/v1/posts/" + post + "/views", body), 400, "invalid_payload");
         }
         assertEquals(0, stored(post));

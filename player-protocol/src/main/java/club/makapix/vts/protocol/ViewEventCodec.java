@@ -156,7 +156,12 @@ public final class ViewEventCodec {
 
     private static String textOrNumber(JsonParser p, JsonToken value, String field) throws IOException, InvalidPayloadException {
         if (value == JsonToken.VALUE_NUMBER_INT) {
-            return p.getText();
+            // kept as text, so held to the text limit: JSON numbers may have hundreds of digits
+            String digits = p.getText();
+            if (digits.length() > MAX_TEXT) {
+                throw new InvalidPayloadException(field + " is longer than " + MAX_TEXT + " characters");
+            }
+            return digits;
         }
         return text(p, value, field);
     }

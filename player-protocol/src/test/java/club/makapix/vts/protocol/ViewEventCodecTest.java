@@ -126,6 +126,14 @@ class ViewEventCodecTest {
         assertTrue(e.getMessage().contains(field), "names " + field + ": " + e.getMessage());
     }
 
+    @Test
+    void aNumericPlaylistIdIsHeldToTheTextLimitToo() {
+        String digits = "1".repeat(ViewEventCodec.MAX_TEXT + 1);
+        String payload = CONTRACT_EXAMPLE.replace("\"request_ack\": true", "\"request_ack\": true, \"playlist_id\": " + digits);
+        InvalidPayloadException e = assertThrows(InvalidPayloadException.class, () -> decode(payload));
+        assertTrue(e.getMessage().contains("playlist_id"), e.getMessage());
+    }
+
     /** Replaces (or with "MISSING" removes) one top-level field of the example. */
     static String withField(String example, String field, String json) {
         String pattern = "\"" + field + "\": (\"[^\"]*\"|[^,}]*)";
