@@ -43,10 +43,7 @@ public final class HttpServer implements AutoCloseable {
     public static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
 
     public HttpServer(String bindAddress, int port, Settings.Web web, Parts parts) {
-        // request bodies are one JSON value, each key once (see JsonBody.parse)
-        ObjectMapper json = new ObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        ObjectMapper json = json();
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
@@ -107,6 +104,13 @@ public final class HttpServer implements AutoCloseable {
         }
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.start(bindAddress, port);
+    }
+
+    /** The server's JSON: request bodies are one JSON value, each key once (see {@link JsonBody#parse}). */
+    static ObjectMapper json() {
+        return new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
     static Map<String, String> error(String message, String code) {

@@ -1,5 +1,6 @@
 package club.makapix.vts.http;
 
+import club.makapix.vts.protocol.ClientInput;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
@@ -59,7 +60,8 @@ final class ViewerTokens {
                 throw invalid("the token is not valid yet");
             }
             String subject = claims.getSubject();
-            if (subject == null || subject.isBlank() || subject.length() > 128) {
+            // the viewer id stored with the event: text VTS stores as sent, like any other client text
+            if (subject == null || subject.isBlank() || ClientInput.textProblem(subject, 128) != null) {
                 throw invalid("the token has no usable sub");
             }
             return new Viewer(subject, isAdmin(claims));

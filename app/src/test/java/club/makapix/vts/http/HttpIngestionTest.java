@@ -196,6 +196,13 @@ class HttpIngestionTest {
         forever.sign(new MACSigner(JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
         assertError(web.post("/v1/posts/" + post + "/views", null, "Authorization", "Bearer " + forever.serialize()), 401,
                 "invalid_token");
+        // a subject no user can have (it would be stored as the viewer): an unusable token
+        long inAnHour = System.currentTimeMillis() / 1000 + 3_600;
+        for (String subject : new String[] {"user\\tx", "user\\u0000x", "user\\ud800"}) {
+            String unusable = WebClient.signedToken(JWSAlgorithm.HS256, JWT_SECRET,
+                    "{\"sub\":\"" + subject + "\",\"exp\":" + inAnHour + "}");
+            assertError(web.post("/v1/posts/" + post + "/views", null, "Authorization", "Bearer " + unusable), 401, "invalid_token");
+        }
         assertEquals(0, stored(post));
         // without a token, a post that exists and one that does not answer alike
         assertEquals(401, Admin.get(vts.httpPort(), "/v1/posts/" + post + "/stats").statusCode());
@@ -256,7 +263,8 @@ class HttpIngestionTest {
         // took for an outage: 503 after seconds instead of an immediate 400
         for (String body : new String[] {"{\"channel\":\"a\\u0000b\"}", "{\"timezone\":\"\\u0000\"}",
                 "{\"channel_context\":\"tab\\there\"}", "{\"channel\":\"\\ud800\"}",
-                "{\"local_time\":\"+10000-01-01T00:00:00\"}", "{\"local_time\":\"0000-01-01T00:00:00\"}"}) {
+                "{\"local_time\":\"+10000-01-01T00:00:00\"}", "{\"local_time\":\"0000-01-01T00:00:00\"}",
+                "{\"playlist_id\":" + "1".repeat(129) + "}"}) {
             assertError(web.post("/v1/posts/" + post + "/views", body), 400, "invalid_payload");
         }
         assertEquals(0, stored(post));

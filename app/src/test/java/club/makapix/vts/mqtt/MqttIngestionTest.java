@@ -21,6 +21,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterAll;
@@ -129,6 +131,17 @@ class MqttIngestionTest {
             assertEquals(0x87, mismatch);
         }
         assertEquals(1, stored(key));
+    }
+
+    @Test
+    void mqtt5ClientGetsItsAcks() throws Exception {
+        String key = newPlayer();
+        BlockingQueue<Ack> acks = new LinkedBlockingQueue<>();
+        try (PlayerClient p = PlayerClient.connect(vts.mqttUri(), TOPICS, key, "secret-" + key, null)) {
+            p.subscribeAcks(acks::add);
+            assertEquals(0x00, p.publish(TOPICS.view(key), p3aPayload(key, 123, now(), true)).get(10, TimeUnit.SECONDS));
+            assertEquals(Ack.ok(), acks.poll(10, TimeUnit.SECONDS));
+        }
     }
 
     static ViewEvent view(String key, long postId, Instant at) {

@@ -3,9 +3,10 @@ package club.makapix.vts.support;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -70,13 +71,21 @@ public final class WebClient {
 
     /** An HS256 viewer token for {@code subject} with more claims (such as a {@code roles} array), valid for an hour. */
     public static String tokenWithClaims(String secret, String subject, Map<String, Object> extraClaims) {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject)
+                .expirationTime(new Date(System.currentTimeMillis() + 3_600_000));
+        extraClaims.forEach(claims::claim);
+        return signedToken(JWSAlgorithm.HS256, secret, claims.build().toString());
+    }
+
+    /**
+     * A token whose claims are exactly {@code claimsJson} (escapes kept, so a claim may hold what no
+     * claims builder writes), signed with {@code algorithm} (an HMAC one) and {@code secret}.
+     */
+    public static String signedToken(JWSAlgorithm algorithm, String secret, String claimsJson) {
         try {
-            JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject)
-                    .expirationTime(new Date(System.currentTimeMillis() + 3_600_000));
-            extraClaims.forEach(claims::claim);
-            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
-            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
-            return jwt.serialize();
+            JWSObject jws = new JWSObject(new JWSHeader(algorithm), new Payload(claimsJson));
+            jws.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+            return jws.serialize();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import javax.net.SocketFactory;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -13,6 +14,8 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * A reference player on MQTT 5 (Eclipse Paho), as tests and the load simulator use it: connects
@@ -119,9 +122,11 @@ public final class PlayerClient implements AutoCloseable {
 
     /** Subscribes to this player's ack topic; each ack the server sends is handed to {@code onAck}. */
     public void subscribeAcks(Consumer<Ack> onAck) throws MqttException {
-        client.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription(topics.ack(playerKey), 1), null, null,
-                (topic, message) -> onAck.accept(Ack.decode(message.getPayload())), new org.eclipse.paho.mqttv5.common.packet.MqttProperties())
-                .waitForCompletion(15_000);
+        // Paho 1.2.5's one-listener subscribe reads a subscription identifier that is not there and
+        // throws (eclipse-paho/paho.mqtt.java#826); its listener-array form does not
+        IMqttMessageListener listener = (topic, message) -> onAck.accept(Ack.decode(message.getPayload()));
+        client.subscribe(new MqttSubscription[] {new MqttSubscription(topics.ack(playerKey), 1)}, null, null,
+                new IMqttMessageListener[] {listener}, new MqttProperties()).waitForCompletion(15_000);
     }
 
     @Override

@@ -32,8 +32,8 @@ public record StatusMessage(String playerKey, String status, Long currentPostId,
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "player_key" -> playerKey = string(p, value, field);
-                    case "status" -> status = string(p, value, field);
+                    case "player_key" -> playerKey = ViewEventCodec.text(p, value, field);
+                    case "status" -> status = ViewEventCodec.text(p, value, field);
                     case "current_post_id" -> {
                         if (value == JsonToken.VALUE_NUMBER_INT) {
                             currentPostId = p.getLongValue();
@@ -41,7 +41,7 @@ public record StatusMessage(String playerKey, String status, Long currentPostId,
                             throw new InvalidPayloadException("current_post_id must be an integer");
                         }
                     }
-                    case "firmware_version" -> firmware = string(p, value, field);
+                    case "firmware_version" -> firmware = ViewEventCodec.text(p, value, field);
                     default -> p.skipChildren();
                 }
             }
@@ -52,16 +52,6 @@ public record StatusMessage(String playerKey, String status, Long currentPostId,
         } catch (IOException e) {
             throw new InvalidPayloadException("status payload is not valid JSON");
         }
-    }
-
-    private static String string(JsonParser p, JsonToken value, String field) throws IOException, InvalidPayloadException {
-        if (value == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (value != JsonToken.VALUE_STRING || p.getTextLength() > ViewEventCodec.MAX_TEXT) {
-            throw new InvalidPayloadException(field + " must be a string of at most " + ViewEventCodec.MAX_TEXT + " characters");
-        }
-        return p.getText();
     }
 
     public byte[] encode() {

@@ -138,7 +138,8 @@ public final class ViewEventCodec {
         return n;
     }
 
-    private static String text(JsonParser p, JsonToken value, String field) throws IOException, InvalidPayloadException {
+    /** A text field's value (or null): a string VTS can store ({@link ClientInput#textProblem}) of at most {@link #MAX_TEXT}. */
+    static String text(JsonParser p, JsonToken value, String field) throws IOException, InvalidPayloadException {
         if (value == JsonToken.VALUE_NULL) {
             return null;
         }

@@ -130,6 +130,14 @@ class ViewEventCodecTest {
         assertTrue(e.getMessage().contains(field), "names " + field + ": " + e.getMessage());
     }
 
+    @Test
+    void aNumericPlaylistIdIsHeldToTheTextLimitToo() {
+        String digits = "1".repeat(ViewEventCodec.MAX_TEXT + 1);
+        String payload = CONTRACT_EXAMPLE.replace("\"request_ack\": true", "\"request_ack\": true, \"playlist_id\": " + digits);
+        InvalidPayloadException e = assertThrows(InvalidPayloadException.class, () -> decode(payload));
+        assertTrue(e.getMessage().contains("playlist_id"), e.getMessage());
+    }
+
     /** Replaces (or with "MISSING" removes) one top-level field of the example. */
     static String withField(String example, String field, String json) {
         String pattern = "\"" + field + "\": (\"[^\"]*\"|[^,}]*)";
@@ -256,6 +264,10 @@ class ViewEventCodecTest {
         e = assertThrows(InvalidPayloadException.class,
                 () -> StatusMessage.decode("{\"status\":\"online\",\"current_post_id\":\"123\"}".getBytes()));
         assertTrue(e.getMessage().contains("current_post_id"), e.getMessage());
+        // stored in the player's row: a NUL there once failed every player's status write, again each second
+        e = assertThrows(InvalidPayloadException.class,
+                () -> StatusMessage.decode("{\"status\":\"online\",\"firmware_version\":\"1.4\\u0000\"}".getBytes()));
+        assertTrue(e.getMessage().contains("firmware_version"), e.getMessage());
     }
 
     @Test
