@@ -26,7 +26,7 @@ public final class Main {
     }
 
     /** HiveMQ's jar carries a logback.xml too; ours has its own name so there is no doubt which applies. */
-    static void useOwnLogConfiguration() {
+    public static void useOwnLogConfiguration() {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "vts-logback.xml");
         }

@@ -1,5 +1,6 @@
 package club.makapix.vts.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -16,15 +17,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The figures of one scenario run (rollup, stats): printed as a table and written under
+ * The figures of one scenario run (rollup, stats, reliability): printed as a table and written under
  * {@code bench-results/} as {@code <time>-<scenario>.json}, plus one line per figure appended to
  * {@code scenarios.csv} so runs can be compared.
  */
 final class ResultTable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
-    /** One figure: what was measured, its value and unit, and how to read it. */
-    record Row(String measure, double value, String unit, String note) {}
+    /**
+     * One figure: what was measured, its value and unit, the target it is held to (null: none) and
+     * whether it met it, and how to read it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Row(String measure, double value, String unit, String target, Boolean met, String note) {}
 
     private final String scenario;
     private final String startedAt = Instant.now().toString();
@@ -41,14 +46,30 @@ final class ResultTable {
     }
 
     void add(String measure, double value, String unit, String note) {
-        rows.add(new Row(measure, value, unit, note));
+        rows.add(new Row(measure, value, unit, null, null, note));
+    }
+
+    /** A figure held to a target, e.g. "0" or "<= 5 s": printed with it and met or MISSED. */
+    void add(String measure, double value, String unit, String target, boolean met, String note) {
+        rows.add(new Row(measure, value, unit, target, met, note));
+    }
+
+    /** Whether every figure with a target met it. */
+    boolean allMet() {
+        return rows.stream().allMatch(r -> r.met == null || r.met);
     }
 
     void print() {
         System.out.println();
         System.out.printf("VTS %s benchmark, %d cores, %s%n", scenario, Runtime.getRuntime().availableProcessors(), parameters);
+        boolean targets = rows.stream().anyMatch(r -> r.target != null);
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "  %-34s %14s %-8s %s%n", r.measure, format(r.value), r.unit, r.note);
+            if (targets) {
+                System.out.printf(Locale.ROOT, "  %-38s %14s %-8s %-9s %-7s %s%n", r.measure, format(r.value), r.unit,
+                        r.target == null ? "" : r.target, r.met == null ? "" : r.met ? "met" : "MISSED", r.note);
+            } else {
+                System.out.printf(Locale.ROOT, "  %-34s %14s %-8s %s%n", r.measure, format(r.value), r.unit, r.note);
+            }
         }
     }
 

@@ -8,13 +8,10 @@ import club.makapix.vts.support.Admin;
 import club.makapix.vts.support.Eventually;
 import club.makapix.vts.support.Ports;
 import club.makapix.vts.support.ServerProcess;
+import club.makapix.vts.support.TestDatabase;
 import club.makapix.vts.support.TestSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,14 +90,10 @@ class GracefulStopTest {
     }
 
     /** Every stored event key, read from the embedded PostgreSQL of a running server. */
-    static Set<UUID> storedKeys(Path dataDir) throws Exception {
-        String port = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(3).trim();
+    static Set<UUID> storedKeys(Path dataDir) {
         Set<UUID> keys = new HashSet<>();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null);
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select event_key from view_events")) {
-            while (rs.next()) {
-                assertTrue(keys.add((UUID) rs.getObject(1)), "an event was stored twice");
-            }
+        for (Map<String, Object> row : TestDatabase.embeddedIn(dataDir).rows("select event_key from view_events")) {
+            assertTrue(keys.add((UUID) row.get("event_key")), "an event was stored twice");
         }
         return keys;
     }

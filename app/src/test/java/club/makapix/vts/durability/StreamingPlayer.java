@@ -13,30 +13,34 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
- * An MQTT 5 player that publishes views continuously, each with its own {@code event_id}, and keeps
- * the books a durability test needs: which events got a successful PUBACK and when, which did not
- * (yet). Like a well-behaved device it reconnects whenever the connection drops and then resends
- * every event that was not acknowledged.
+ * An MQTT 5 player that publishes views continuously, each with its own {@code event_id} or, as p3a
+ * firmware sends them, keyless (no event id, whole-second timestamps), and keeps the books a
+ * durability test needs: which events got a successful PUBACK and when, which did not (yet). Like a
+ * well-behaved device it reconnects whenever the connection drops and then resends every event that
+ * was not acknowledged. The books know each event by an id: its {@code event_id}, or for a keyless
+ * one an id of the books' own, never sent.
  */
-final class StreamingPlayer implements AutoCloseable {
+public final class StreamingPlayer implements AutoCloseable {
     private static final Topics TOPICS = new Topics(Topics.DEFAULT_PREFIX);
 
     private final String mqttUri;
     private final String key;
     private final String secret;
-    private final long postId;
+    private final List<Long> postIds;
     private final long pauseMillis;
+    private final boolean withEventIds;
     private final Thread thread;
 
-    private final Set<UUID> sent = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, ViewEvent> sent = new ConcurrentHashMap<>();
     private final Map<UUID, ViewEvent> unacked = new ConcurrentHashMap<>();
-    /** event id → System.nanoTime() of its first successful PUBACK */
+    /** id → System.nanoTime() of its first successful PUBACK */
     private final Map<UUID, Long> ackedAt = new ConcurrentHashMap<>();
-    /** event id → a PUBACK reason code other than success (none is expected) */
+    /** id → a PUBACK reason code other than success (none is expected) */
     private final Map<UUID, Integer> refused = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger lostBeforePuback = new AtomicInteger();
@@ -45,60 +49,92 @@ final class StreamingPlayer implements AutoCloseable {
     private volatile boolean issuing = true;
     private volatile boolean closed;
     private volatile PlayerClient client;
+    /** Keyless events: the second the last one was stamped with, and how many were stamped with it. */
+    private long stampSecond;
+    private int stampedInSecond;
 
-    StreamingPlayer(String mqttUri, String key, String secret, long postId, long pauseMillis) {
+    StreamingPlayer(String mqttUri, String key, String secret, List<Long> postIds, long pauseMillis, boolean withEventIds) {
         this.mqttUri = mqttUri;
         this.key = key;
         this.secret = secret;
-        this.postId = postId;
+        this.postIds = List.copyOf(postIds);
         this.pauseMillis = pauseMillis;
+        this.withEventIds = withEventIds;
         this.thread = new Thread(this::run, "streaming-player-" + key);
         this.thread.setDaemon(true);
     }
 
-    /** {@code count} players registered now (owned by {@code owner}, so their views count), not started yet. */
+    /**
+     * {@code count} players sending event ids on one post, registered now (owned by {@code owner}, so
+     * their views count), not started yet.
+     */
     static List<StreamingPlayer> register(Admin admin, String mqttUri, int count, String owner, long postId, long pauseMillis) {
+        return register(admin, mqttUri, count, owner, List.of(postId), pauseMillis, true);
+    }
+
+    /** As above, on the given posts, with or without event ids. */
+    public static List<StreamingPlayer> register(Admin admin, String mqttUri, int count, String owner, List<Long> postIds,
+                                                 long pauseMillis, boolean withEventIds) {
         List<StreamingPlayer> players = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String key = UUID.randomUUID().toString();
             admin.player(key, owner, "secret-" + key);
-            players.add(new StreamingPlayer(mqttUri, key, "secret-" + key, postId, pauseMillis));
+            players.add(new StreamingPlayer(mqttUri, key, "secret-" + key, postIds, pauseMillis, withEventIds));
         }
         return players;
     }
 
-    void start() {
+    public String key() {
+        return key;
+    }
+
+    public void start() {
         thread.start();
     }
 
     /** No new events from now on; unacknowledged ones are still resent after a reconnect. */
-    void stopNewEvents() {
+    public void stopNewEvents() {
         issuing = false;
     }
 
-    Set<UUID> sent() {
-        return Set.copyOf(sent);
+    public Set<UUID> sent() {
+        return Set.copyOf(sent.keySet());
     }
 
-    Set<UUID> unacked() {
+    /** Every event sent, by its id in the books. */
+    public Map<UUID, ViewEvent> sentEvents() {
+        return Map.copyOf(sent);
+    }
+
+    public Set<UUID> unacked() {
         return Set.copyOf(unacked.keySet());
     }
 
-    Map<UUID, Long> ackedAt() {
+    /** As {@code unacked().size()}, without the copy. */
+    public int unackedCount() {
+        return unacked.size();
+    }
+
+    public Map<UUID, Long> ackedAt() {
         return Map.copyOf(ackedAt);
     }
 
-    Map<UUID, Integer> refused() {
+    /** As {@code ackedAt().size()}, without the copy. */
+    public int ackedCount() {
+        return ackedAt.size();
+    }
+
+    public Map<UUID, Integer> refused() {
         return Map.copyOf(refused);
     }
 
     /** How many times it connected (1 = never had to reconnect). */
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 
     /** Publishes whose connection dropped before their PUBACK came. */
-    int lostBeforePuback() {
+    public int lostBeforePuback() {
         return lostBeforePuback.get();
     }
 
@@ -117,7 +153,7 @@ final class StreamingPlayer implements AutoCloseable {
                 if (current == null || !current.isConnected()) {
                     reconnectAndResend();
                 } else if (issuing) {
-                    publish(current, newEvent());
+                    publishNew(current);
                     Thread.sleep(pauseMillis);
                 } else {
                     Thread.sleep(50);
@@ -143,22 +179,46 @@ final class StreamingPlayer implements AutoCloseable {
         }
         connections.incrementAndGet();
         client = fresh;
-        for (ViewEvent event : unacked.values()) {
-            publish(fresh, event);
+        for (Map.Entry<UUID, ViewEvent> event : unacked.entrySet()) {
+            publish(fresh, event.getKey(), event.getValue());
         }
     }
 
-    private ViewEvent newEvent() {
-        UUID id = UUID.randomUUID();
-        ViewEvent event = new ViewEvent(postId, Instant.now().truncatedTo(ChronoUnit.MILLIS), "", Intent.CHANNEL, 2, "all",
-                key, null, null, false, id, null, null);
-        sent.add(id);
+    /** Books a new event and publishes it. */
+    private void publishNew(PlayerClient via) throws InterruptedException {
+        ViewEvent event = withEventIds ? withEventId() : keyless();
+        UUID id = withEventIds ? event.eventId() : UUID.randomUUID();
+        sent.put(id, event);
         unacked.put(id, event);
-        return event;
+        publish(via, id, event);
     }
 
-    private void publish(PlayerClient via, ViewEvent event) throws InterruptedException {
-        UUID id = event.eventId();
+    private ViewEvent withEventId() {
+        long postId = postIds.get(ThreadLocalRandom.current().nextInt(postIds.size()));
+        return new ViewEvent(postId, Instant.now().truncatedTo(ChronoUnit.MILLIS), "", Intent.CHANNEL, 2, "all",
+                key, null, null, false, UUID.randomUUID(), null, null);
+    }
+
+    /**
+     * The server knows a keyless resend by player + post + timestamp, so two different events of this
+     * player never share a post and a second: after one event on each post within a second, the stamp
+     * moves on to the next second.
+     */
+    private ViewEvent keyless() {
+        long now = Instant.now().getEpochSecond();
+        if (now > stampSecond) {
+            stampSecond = now;
+            stampedInSecond = 0;
+        } else if (stampedInSecond == postIds.size()) {
+            stampSecond++;
+            stampedInSecond = 0;
+        }
+        long postId = postIds.get(stampedInSecond++);
+        return new ViewEvent(postId, Instant.ofEpochSecond(stampSecond), "", Intent.CHANNEL, 2, "all",
+                key, null, null, false, null, null, null);
+    }
+
+    private void publish(PlayerClient via, UUID id, ViewEvent event) throws InterruptedException {
         via.publishView(event).whenComplete((code, failure) -> {
             if (failure != null) {
                 lostBeforePuback.incrementAndGet();

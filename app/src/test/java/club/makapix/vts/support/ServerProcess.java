@@ -1,10 +1,14 @@
 package club.makapix.vts.support;
 
+import club.makapix.vts.Main;
+import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * runtime classpath), so a test can kill it with SIGKILL like a crash, and start it again.
  */
 public final class ServerProcess implements AutoCloseable {
+    /** A small heap and the quick JIT only: test machines are shared and starting fast matters more there. */
+    private static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private final Process process;
     private final Path log;
     private final int httpPort;
@@ -26,18 +33,33 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts the server with exactly these VTS_* settings (none inherited); its output goes to {@code log}. */
     public static ServerProcess start(Map<String, String> settings, Path log) throws IOException {
-        Path target = Path.of("target").toAbsolutePath();
-        String classpath = target.resolve("classes") + java.io.File.pathSeparator
-                + Files.readString(target.resolve("runtime-classpath.txt")).trim();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // a small heap and the quick JIT only: test machines are shared and starting fast matters more here
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classpath, "club.makapix.vts.Main"));
+        return start(TEST_JVM_OPTIONS, settings, log);
+    }
+
+    /** As {@link #start(Map, Path)}, in a JVM with these options (none: the JVM's defaults, as deployed). */
+    public static ServerProcess start(List<String> jvmOptions, Map<String, String> settings, Path log) throws IOException {
+        Path classes = classesFolder();
+        // the build writes the runtime classpath next to the classes
+        String classpath = classes + File.pathSeparator + Files.readString(classes.resolveSibling("runtime-classpath.txt")).trim();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath, "club.makapix.vts.Main"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("VTS_"));
         builder.environment().putAll(settings);
         Files.createDirectories(log.getParent());
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         return new ServerProcess(builder.start(), log, Integer.parseInt(settings.get("VTS_HTTP_PORT")));
+    }
+
+    /** The server's compiled classes, found from where this JVM loaded them: any working folder will do. */
+    private static Path classesFolder() {
+        try {
+            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Waits until /health/ready answers 200; fails early, with the log, if the process died. */

@@ -3,6 +3,8 @@ package club.makapix.vts.support;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -43,6 +45,19 @@ public final class TestDatabase {
             throw new IllegalStateException("cannot create test database", e);
         }
         return new TestDatabase(admin.substring(0, admin.lastIndexOf('/') + 1) + name, user(), password());
+    }
+
+    /**
+     * The embedded PostgreSQL of a running server, kept in its data folder: the port is the fourth
+     * line of its {@code postmaster.pid}, and it trusts local connections as postgres.
+     */
+    public static TestDatabase embeddedIn(Path dataDir) {
+        try {
+            String port = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(3).trim();
+            return new TestDatabase("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String adminUrl() {
