@@ -3,6 +3,7 @@ package club.makapix.vts;
 import club.makapix.vts.config.InvalidSettingException;
 import club.makapix.vts.config.Settings;
 import club.makapix.vts.config.SettingsSource;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Starts VTS from its settings; a bad setting stops the start with one line naming it. */
 public final class Main {
@@ -33,5 +34,9 @@ public final class Main {
         if (System.getProperty("logback.statusListenerClass") == null) {
             System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
         }
+        // libraries that log through java.util.logging (Caffeine's refresh failures, say) go through
+        // logback too: its format, and its IP masking
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
     }
 }
