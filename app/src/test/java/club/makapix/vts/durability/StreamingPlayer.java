@@ -151,7 +151,7 @@ final class StreamingPlayer implements AutoCloseable {
     private ViewEvent newEvent() {
         UUID id = UUID.randomUUID();
         ViewEvent event = new ViewEvent(postId, Instant.now().truncatedTo(ChronoUnit.MILLIS), "", Intent.CHANNEL, 2, "all",
-                key, null, null, false, id, null, null);
+                key, null, null, false, id, null, null, null);
         sent.add(id);
         unacked.put(id, event);
         return event;
