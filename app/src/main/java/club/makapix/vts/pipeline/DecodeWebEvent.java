@@ -10,9 +10,9 @@ import java.util.UUID;
 
 /**
  * Reads a web event (contract §2): {@code intent}, {@code channel}, {@code channel_context},
- * {@code play_order}, {@code event_id}, {@code dwell_ms}, {@code watched_ms} (§5), and what VTS adds ({@code playlist_id},
- * {@code timezone}, {@code local_time}; {@code post_id} in a batch). No body is a view; without an
- * intent, channel "artwork" is a view and any other channel an impression.
+ * {@code play_order}, {@code event_id}, {@code dwell_ms}, {@code watched_ms} (§5), and what VTS adds
+ * ({@code playlist_id}, {@code timezone}, {@code local_time}; {@code post_id} in a batch). No body is
+ * a view; without an intent, channel "artwork" is a view and any other channel an impression.
  */
 public final class DecodeWebEvent implements Stage {
     private static final int MAX_TEXT = 128;
