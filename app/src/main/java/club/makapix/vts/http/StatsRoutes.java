@@ -117,9 +117,11 @@ final class StatsRoutes {
         String body = cache.get("csv|" + artist + "|" + range.from + "|" + range.to + "|" + sort, () -> {
             StringWriter out = new StringWriter();
             try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
-                    .setHeader("post_id", "title", "views", "impressions", "unique_viewers").get())) {
+                    .setHeader("post_id", "title", "views", "impressions", "unique_viewers", "watch_time_s", "avg_watch_time_s")
+                    .get())) {
                 for (PostRow r : stats.allArtistPosts(artist, range.from, range.to, order, sort.startsWith("-"))) {
-                    csv.printRecord(r.postId(), safeCell(r.title()), r.views(), r.impressions(), r.uniqueViewers());
+                    csv.printRecord(r.postId(), safeCell(r.title()), r.views(), r.impressions(), r.uniqueViewers(),
+                            seconds(r.watchTime().ms()), averageSeconds(r.watchTime()));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -184,10 +186,15 @@ final class StatsRoutes {
         return row;
     }
 
-    /** {@code watch_time_s} and {@code avg_watch_time_s} (null when nothing was watched), in seconds to the millisecond. */
+    /** {@code watch_time_s} and {@code avg_watch_time_s}, in seconds to the millisecond. */
     private static void putWatchTime(Map<String, Object> out, WatchTime w) {
         out.put("watch_time_s", seconds(w.ms()));
-        out.put("avg_watch_time_s", w.averageMs() == null ? null : seconds(w.averageMs()));
+        out.put("avg_watch_time_s", averageSeconds(w));
+    }
+
+    /** Null when nothing was watched. */
+    private static Double averageSeconds(WatchTime w) {
+        return w.averageMs() == null ? null : seconds(w.averageMs());
     }
 
     private static double seconds(long ms) {
