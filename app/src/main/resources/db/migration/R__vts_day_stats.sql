@@ -2,18 +2,24 @@
 -- definition of the daily numbers evolves here (V3 made the first version; versioned files are never
 -- edited). A change to the columns it returns must drop the function first.
 -- The one definition of every daily number, used by the rollup (all posts of a day) and by readers
--- of the days after the watermark (one artist, optionally one post). Counted events only.
-create or replace function vts_day_stats(first_day date, last_day date, only_artist text default null, only_post bigint default null)
+-- of the days after the watermark (one artist, optionally one post). Counted events only, but for
+-- watch time: every stored event's credit (CreditWatchTime gives none to events that may not count),
+-- also of the views that were not a viewer's first of the day. A watched appearance is an event with
+-- watch time that does not continue a player's appearance already begun.
+drop function if exists vts_day_stats(date, date, text, bigint);
+create function vts_day_stats(first_day date, last_day date, only_artist text default null, only_post bigint default null)
 returns table (day date, post_id bigint, artist_id text, views bigint, impressions bigint, unique_viewers bigint,
                views_by_country jsonb, views_by_device jsonb, views_by_source jsonb, views_by_channel jsonb,
                impressions_by_channel jsonb, views_by_play_order jsonb, impressions_by_play_order jsonb,
-               first_view_at timestamptz, last_view_at timestamptz, raw_events bigint)
+               first_view_at timestamptz, last_view_at timestamptz, raw_events bigint,
+               watch_time_ms bigint, watched_appearances bigint, watch_time_by_source jsonb)
 language sql stable as $$
     with e as materialized (
         select (v.received_at at time zone 'UTC')::date as day, v.post_id, v.artist_id, v.kind, v.counted, v.viewer_id,
                coalesce(v.country, 'unknown') as country, coalesce(v.device, 'unknown') as device,
                case when v.player_key is not null then 'player' else 'web' end as source,
-               coalesce(v.channel, 'none') as channel, coalesce(v.play_order::text, 'none') as play_order, v.received_at
+               coalesce(v.channel, 'none') as channel, coalesce(v.play_order::text, 'none') as play_order, v.received_at,
+               v.watch_time_ms, v.continues_appearance
         from view_events v
         where v.received_at >= first_day::timestamp at time zone 'UTC'
           and v.received_at < (last_day + 1)::timestamp at time zone 'UTC'
@@ -26,20 +32,24 @@ language sql stable as $$
                count(distinct e.viewer_id) filter (where e.counted and e.kind = 'view') as unique_viewers,
                min(e.received_at) filter (where e.counted and e.kind = 'view') as first_view_at,
                max(e.received_at) filter (where e.counted and e.kind = 'view') as last_view_at,
-               count(*) as raw_events
+               count(*) as raw_events,
+               coalesce(sum(e.watch_time_ms), 0) as watch_time_ms,
+               count(*) filter (where e.watch_time_ms is not null and not e.continues_appearance) as watched_appearances
         from e group by e.day, e.post_id
     ), counts as (
-        select e.day, e.post_id, x.dimension, x.value, count(*) as n
+        -- each breakdown: which events it sums, and what each adds (1 for a count, or milliseconds)
+        select e.day, e.post_id, x.dimension, x.value, sum(x.amount) as n
         from e
         cross join lateral (values
-            ('views_by_country', e.country, e.kind = 'view'),
-            ('views_by_device', e.device, e.kind = 'view'),
-            ('views_by_source', e.source, e.kind = 'view'),
-            ('views_by_channel', e.channel, e.kind = 'view'),
-            ('impressions_by_channel', e.channel, e.kind = 'impression'),
-            ('views_by_play_order', e.play_order, e.kind = 'view'),
-            ('impressions_by_play_order', e.play_order, e.kind = 'impression')) as x(dimension, value, applies)
-        where e.counted and x.applies
+            ('views_by_country', e.country, e.counted and e.kind = 'view', 1),
+            ('views_by_device', e.device, e.counted and e.kind = 'view', 1),
+            ('views_by_source', e.source, e.counted and e.kind = 'view', 1),
+            ('views_by_channel', e.channel, e.counted and e.kind = 'view', 1),
+            ('impressions_by_channel', e.channel, e.counted and e.kind = 'impression', 1),
+            ('views_by_play_order', e.play_order, e.counted and e.kind = 'view', 1),
+            ('impressions_by_play_order', e.play_order, e.counted and e.kind = 'impression', 1),
+            ('watch_time_by_source', e.source, e.watch_time_ms is not null, e.watch_time_ms)) as x(dimension, value, applies, amount)
+        where x.applies
         group by e.day, e.post_id, x.dimension, x.value
     ), maps as (
         select c.day, c.post_id, jsonb_object_agg(c.dimension, c.counts) as all_maps
@@ -55,7 +65,8 @@ language sql stable as $$
            coalesce(m.all_maps -> 'impressions_by_channel', '{}'),
            coalesce(m.all_maps -> 'views_by_play_order', '{}'),
            coalesce(m.all_maps -> 'impressions_by_play_order', '{}'),
-           t.first_view_at, t.last_view_at, t.raw_events
+           t.first_view_at, t.last_view_at, t.raw_events,
+           t.watch_time_ms, t.watched_appearances, coalesce(m.all_maps -> 'watch_time_by_source', '{}')
     from totals t
     left join maps m on m.day = t.day and m.post_id = t.post_id
 $$;

@@ -8,6 +8,7 @@ import club.makapix.vts.stats.StatsReader.PostPage;
 import club.makapix.vts.stats.StatsReader.PostRow;
 import club.makapix.vts.stats.StatsReader.Sort;
 import club.makapix.vts.stats.StatsReader.Summary;
+import club.makapix.vts.stats.StatsReader.WatchTime;
 import club.makapix.vts.store.PostDirectory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -115,9 +117,11 @@ final class StatsRoutes {
         String body = cache.get("csv|" + artist + "|" + range.from + "|" + range.to + "|" + sort, () -> {
             StringWriter out = new StringWriter();
             try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
-                    .setHeader("post_id", "title", "views", "impressions", "unique_viewers").get())) {
+                    .setHeader("post_id", "title", "views", "impressions", "unique_viewers", "watch_time_s", "avg_watch_time_s")
+                    .get())) {
                 for (PostRow r : stats.allArtistPosts(artist, range.from, range.to, order, sort.startsWith("-"))) {
-                    csv.printRecord(r.postId(), safeCell(r.title()), r.views(), r.impressions(), r.uniqueViewers());
+                    csv.printRecord(r.postId(), safeCell(r.title()), r.views(), r.impressions(), r.uniqueViewers(),
+                            seconds(r.watchTime().ms()), averageSeconds(r.watchTime()));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -153,12 +157,17 @@ final class StatsRoutes {
         out.put("impressions", s.impressions());
         out.put("unique_viewers", s.uniqueViewers());
         out.putAll(s.breakdowns());
+        putWatchTime(out, s.watchTime());
+        Map<String, Double> bySource = new TreeMap<>();
+        s.watchTimeBySourceMs().forEach((source, ms) -> bySource.put(source, seconds(ms)));
+        out.put("watch_time_by_source", bySource);
         out.put("daily", s.daily().stream().map(d -> {
             Map<String, Object> day = new LinkedHashMap<>();
             day.put("date", d.date().toString());
             day.put("views", d.views());
             day.put("impressions", d.impressions());
             day.put("unique_viewers", d.uniqueViewers());
+            putWatchTime(day, d.watchTime());
             return day;
         }).toList());
         out.put("first_view_at", s.firstViewAt() == null ? null : s.firstViewAt().toString());
@@ -173,7 +182,23 @@ final class StatsRoutes {
         row.put("views", r.views());
         row.put("impressions", r.impressions());
         row.put("unique_viewers", r.uniqueViewers());
+        putWatchTime(row, r.watchTime());
         return row;
+    }
+
+    /** {@code watch_time_s} and {@code avg_watch_time_s}, in seconds to the millisecond. */
+    private static void putWatchTime(Map<String, Object> out, WatchTime w) {
+        out.put("watch_time_s", seconds(w.ms()));
+        out.put("avg_watch_time_s", averageSeconds(w));
+    }
+
+    /** Null when nothing was watched. */
+    private static Double averageSeconds(WatchTime w) {
+        return w.averageMs() == null ? null : seconds(w.averageMs());
+    }
+
+    private static double seconds(long ms) {
+        return ms / 1000.0;
     }
 
     /** A title a spreadsheet would run as a formula gets a leading quote. */

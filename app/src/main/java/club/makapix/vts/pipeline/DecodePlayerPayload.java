@@ -25,6 +25,7 @@ public final class DecodePlayerPayload implements Stage {
         event.playOrder = view.playOrder();
         event.playlistId = view.playlistId();
         event.dwellMs = view.dwellMs();
+        event.watchedMs = view.watchedMs();
         event.eventId = view.eventId();
         event.payloadPlayerKey = view.playerKey();
         event.requestAck = view.requestAck();

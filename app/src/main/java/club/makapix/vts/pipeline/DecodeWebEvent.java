@@ -10,9 +10,9 @@ import java.util.UUID;
 
 /**
  * Reads a web event (contract §2): {@code intent}, {@code channel}, {@code channel_context},
- * {@code play_order}, {@code event_id}, {@code dwell_ms}, and what VTS adds ({@code playlist_id},
- * {@code timezone}, {@code local_time}; {@code post_id} in a batch). No body is a view; without an
- * intent, channel "artwork" is a view and any other channel an impression.
+ * {@code play_order}, {@code event_id}, {@code dwell_ms}, {@code watched_ms} (§5), and what VTS adds
+ * ({@code playlist_id}, {@code timezone}, {@code local_time}; {@code post_id} in a batch). No body is
+ * a view; without an intent, channel "artwork" is a view and any other channel an impression.
  */
 public final class DecodeWebEvent implements Stage {
     private static final int MAX_TEXT = 128;
@@ -53,6 +53,7 @@ public final class DecodeWebEvent implements Stage {
         event.channelContext = text(body, "channel_context", MAX_TEXT);
         event.playOrder = integer(body, "play_order", 0, 2);
         event.dwellMs = integer(body, "dwell_ms", 0, Integer.MAX_VALUE);
+        event.watchedMs = nonNegativeLong(body, "watched_ms");
         event.eventId = uuid(body);
         event.playlistId = textOrNumber(body, "playlist_id", MAX_TEXT);
         event.timezone = zone(text(body, "timezone", 64));
@@ -90,6 +91,18 @@ public final class DecodeWebEvent implements Stage {
         JsonNode node = body.get(field);
         if (node == null || !node.canConvertToLong() || !node.isIntegralNumber() || node.longValue() <= 0) {
             throw new Invalid(field + " must be a positive integer");
+        }
+        return node.longValue();
+    }
+
+    /** Any whole number from 0 up: a long watch is capped later (the post's duration), not refused. */
+    private static Long nonNegativeLong(JsonNode body, String field) throws Invalid {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
+            throw new Invalid(field + " must be an integer from 0 to " + Long.MAX_VALUE);
         }
         return node.longValue();
     }

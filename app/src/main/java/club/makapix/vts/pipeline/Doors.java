@@ -26,6 +26,7 @@ public record Doors(Pipeline players, Pipeline web) {
         CountingRules countingRules = new CountingRules();
         RateLimit perPlayer = RateLimit.perPlayer(lookups.window(), limits.perPlayer());
         RateLimit webImpressions = RateLimit.webImpressions(lookups.window(), limits.webImpressions());
+        CreditWatchTime creditWatchTime = new CreditWatchTime(lookups.window(), metrics);
         // players: MQTT, and POST /v1/player/views
         Pipeline players = new Pipeline(List.of(
                 new DecodePlayerPayload(),
@@ -35,8 +36,9 @@ public record Doors(Pipeline players, Pipeline web) {
                 locateCountry,
                 hashAddress,
                 perPlayer,
-                countingRules),
-                List.of(dedupe, perPlayer), writer, threads, metrics);
+                countingRules,
+                creditWatchTime),
+                List.of(dedupe, perPlayer, creditWatchTime), writer, threads, metrics);
         // the web: POST /v1/posts/{id}/views, /v1/events, /post/{id}/view
         Pipeline web = new Pipeline(List.of(
                 new DecodeWebEvent(),
@@ -48,8 +50,9 @@ public record Doors(Pipeline players, Pipeline web) {
                 new ClassifyDevice(lookups.devices()),
                 new FilterBots(),
                 webImpressions,
-                countingRules),
-                List.of(dedupe, webImpressions), writer, threads, metrics);
+                countingRules,
+                creditWatchTime),
+                List.of(dedupe, webImpressions, creditWatchTime), writer, threads, metrics);
         return new Doors(players, web);
     }
 }

@@ -28,11 +28,15 @@ public final class Event {
     Integer playOrder;
     String playlistId;
     Integer dwellMs;
+    /** How long the client says this appearance was watched, as sent (not yet capped). */
+    Long watchedMs;
     UUID eventId;
     String payloadPlayerKey;
     boolean requestAck;
     String viewerId;
     String artistId;
+    /** The post's playing time in seconds; null for a still image or when unknown. */
+    Integer postDurationSeconds;
     UUID dedupeKey;
     String country;
     String ipHash;
@@ -46,6 +50,10 @@ public final class Event {
     /** The rate-limit slot this event took, to give back if it is not stored after all. */
     String rateSlot;
     String rateSlotHolder;
+    /** What the event adds to the artists' watch time ({@link CreditWatchTime}); null: nothing. */
+    Long watchTimeMs;
+    /** A player's event that follows its previous one of the same post: the same appearance goes on. */
+    boolean continuesAppearance;
 
     private Event(Origin origin, String topicPlayerKey, byte[] playerPayload, long pathPostId, JsonNode webBody) {
         this.origin = origin;
@@ -91,12 +99,14 @@ public final class Event {
     public Integer playOrder() { return playOrder; }
     public String playlistId() { return playlistId; }
     public Integer dwellMs() { return dwellMs; }
+    public Long watchedMs() { return watchedMs; }
     public UUID eventId() { return eventId; }
     public String payloadPlayerKey() { return payloadPlayerKey; }
     public boolean requestAck() { return requestAck; }
     /** Who saw it: the player's owner, the token's user, or an anonymous keyed hash. */
     public String viewerId() { return viewerId; }
     public String artistId() { return artistId; }
+    public Integer postDurationSeconds() { return postDurationSeconds; }
     /** What makes a resend recognisable; null when the event carries nothing stable. */
     public UUID dedupeKey() { return dedupeKey; }
     public String country() { return country; }
@@ -108,4 +118,6 @@ public final class Event {
      * viewer's first of the post that UTC day, which the writer decides.
      */
     public boolean countable() { return countable; }
+    public Long watchTimeMs() { return watchTimeMs; }
+    public boolean continuesAppearance() { return continuesAppearance; }
 }

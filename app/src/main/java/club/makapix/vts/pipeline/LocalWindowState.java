@@ -4,30 +4,41 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
+import java.util.function.ToLongFunction;
 
 /** Window state held in this process (one node, or Redis unreachable). */
 public final class LocalWindowState implements WindowState {
     private record Slot(String holder, long expiresAtNanos) {}
 
+    private record Mark(Instant at, long expiresAtNanos) {}
+
     private final RecentKeys recent;
     private final Cache<String, Slot> slots;
+    private final Cache<String, Mark> marks;
 
     public LocalWindowState(Duration dedupeWindow, long maxKeys) {
         this.recent = new RecentKeys(dedupeWindow, maxKeys, System::nanoTime);
-        this.slots = Caffeine.newBuilder().maximumSize(maxKeys).expireAfter(new Expiry<String, Slot>() {
+        this.slots = expiring(maxKeys, Slot::expiresAtNanos);
+        this.marks = expiring(maxKeys, Mark::expiresAtNanos);
+    }
+
+    /** A cache whose entries each go at their own {@code expiresAtNanos} ({@link System#nanoTime()}). */
+    private static <V> Cache<String, V> expiring(long maxKeys, ToLongFunction<V> expiresAtNanos) {
+        return Caffeine.newBuilder().maximumSize(maxKeys).expireAfter(new Expiry<String, V>() {
             @Override
-            public long expireAfterCreate(String key, Slot slot, long now) {
-                return Math.max(0, slot.expiresAtNanos - System.nanoTime());
+            public long expireAfterCreate(String key, V value, long now) {
+                return Math.max(0, expiresAtNanos.applyAsLong(value) - System.nanoTime());
             }
 
             @Override
-            public long expireAfterUpdate(String key, Slot slot, long now, long current) {
-                return Math.max(0, slot.expiresAtNanos - System.nanoTime());
+            public long expireAfterUpdate(String key, V value, long now, long current) {
+                return Math.max(0, expiresAtNanos.applyAsLong(value) - System.nanoTime());
             }
 
             @Override
-            public long expireAfterRead(String key, Slot slot, long now, long current) {
+            public long expireAfterRead(String key, V value, long now, long current) {
                 return current;
             }
         }).build();
@@ -54,5 +65,16 @@ public final class LocalWindowState implements WindowState {
     @Override
     public void release(String bucket, String holder) {
         slots.asMap().computeIfPresent(bucket, (k, slot) -> slot.holder.equals(holder) ? null : slot);
+    }
+
+    @Override
+    public void mark(String what, Instant at, Duration keep) {
+        marks.put(what, new Mark(at, System.nanoTime() + keep.toNanos()));
+    }
+
+    @Override
+    public Instant lastMark(String what) {
+        Mark mark = marks.getIfPresent(what);
+        return mark == null ? null : mark.at();
     }
 }

@@ -1,7 +1,10 @@
 package club.makapix.vts.pipeline;
 
-/** The posts events may be about, and whose they are. */
+/** The posts events may be about: whose they are, and how long they play. */
 public interface PostCatalogue {
-    /** The post's artist, or null if the post does not exist. */
-    String artistOf(long postId);
+    /** What the pipeline needs of a post; {@code durationSeconds} is null for a still image or when unknown. */
+    record Artwork(String artistId, Integer durationSeconds) {}
+
+    /** The post, or null if it does not exist. */
+    Artwork artwork(long postId);
 }

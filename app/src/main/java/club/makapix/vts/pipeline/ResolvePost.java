@@ -1,7 +1,9 @@
 package club.makapix.vts.pipeline;
 
-
-/** The post must exist; its artist is kept on the event (for self-views and the artist's stats). */
+/**
+ * The post must exist; its artist is kept on the event (for self-views and the artist's stats), and
+ * its duration (the most an appearance can be watched).
+ */
 public final class ResolvePost implements Stage {
     private final PostCatalogue posts;
 
@@ -11,11 +13,12 @@ public final class ResolvePost implements Stage {
 
     @Override
     public Verdict apply(Event event) {
-        String artist = posts.artistOf(event.postId());
-        if (artist == null) {
+        PostCatalogue.Artwork post = posts.artwork(event.postId());
+        if (post == null) {
             return Verdict.stop(Reason.POST_NOT_FOUND, "post " + event.postId() + " does not exist");
         }
-        event.artistId = artist;
+        event.artistId = post.artistId();
+        event.postDurationSeconds = post.durationSeconds();
         return Verdict.pass();
     }
 }

@@ -1,11 +1,13 @@
 package club.makapix.vts.pipeline;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
  * Short-lived state the pipeline shares across nodes when Redis is configured: recently stored event
- * keys (dedupe) and rate-limit slots.
+ * keys (dedupe), rate-limit slots, and when something last happened (a player's last stored event of
+ * a post, for screen time).
  */
 public interface WindowState {
     /** Whether an event with this key was stored recently. */
@@ -22,4 +24,10 @@ public interface WindowState {
 
     /** Frees the slot if {@code holder} still has it (its event was not stored after all). */
     void release(String bucket, String holder);
+
+    /** Notes that {@code what} happened {@code at}, remembered for at least {@code keep}. */
+    void mark(String what, Instant at, Duration keep);
+
+    /** When {@code what} was last marked, or null when never, or forgotten. */
+    Instant lastMark(String what);
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -22,13 +23,20 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * of one day are exact; over a longer range they are the union of the days' viewer sketches.
  */
 public final class StatsReader {
-    /**
-     * The breakdowns, in the order the API lists them: each is a jsonb column of the daily tables and of
-     * {@code vts_day_stats}. The Java side's SQL is derived from this list ({@link #BREAKDOWN_COLUMNS},
-     * {@link #BREAKDOWN_PAIRS}); the SQL functions name them in their repeatable migrations.
-     */
-    public static final List<String> BREAKDOWNS = List.of("views_by_country", "views_by_device", "views_by_source",
+    /** The breakdowns of counted views or impressions, in the order the API lists them. */
+    public static final List<String> COUNT_BREAKDOWNS = List.of("views_by_country", "views_by_device", "views_by_source",
             "views_by_channel", "impressions_by_channel", "views_by_play_order", "impressions_by_play_order");
+
+    /** Milliseconds of watch time by source: "player" (players' screen time) and "web". */
+    public static final String WATCH_TIME_BY_SOURCE = "watch_time_by_source";
+
+    /**
+     * Every breakdown: each is a jsonb column of the daily tables and of {@code vts_day_stats}. The Java
+     * side's SQL is derived from this list ({@link #BREAKDOWN_COLUMNS}, {@link #BREAKDOWN_PAIRS}); the
+     * SQL functions name them in their repeatable migrations.
+     */
+    public static final List<String> BREAKDOWNS = Stream.concat(COUNT_BREAKDOWNS.stream(), Stream.of(WATCH_TIME_BY_SOURCE))
+            .toList();
 
     /** {@code views_by_country, views_by_device, …}: the breakdown columns in a select or insert list. */
     public static final String BREAKDOWN_COLUMNS = String.join(", ", BREAKDOWNS);
@@ -37,13 +45,29 @@ public final class StatsReader {
     static final String BREAKDOWN_PAIRS = BREAKDOWNS.stream().map(b -> "('" + b + "', " + b + ")")
             .collect(Collectors.joining(", "));
 
-    public record Day(LocalDate date, long views, long impressions, long uniqueViewers) {}
+    /**
+     * Watch time (contract §5): the milliseconds credited to stored events (a client's capped
+     * {@code watched_ms}, a player's screen time), and the watched appearances they came from (each
+     * event with watch time, except a player's events that continue an appearance already begun).
+     */
+    public record WatchTime(long ms, long appearances) {
+        /** The mean per watched appearance, in whole milliseconds (half up); null when none was watched. */
+        public Long averageMs() {
+            return appearances == 0 ? null : Math.round((double) ms / appearances);
+        }
+    }
 
-    /** Totals, breakdowns and the daily series of one post, or of all of an artist's posts. */
+    public record Day(LocalDate date, long views, long impressions, long uniqueViewers, WatchTime watchTime) {}
+
+    /**
+     * Totals, breakdowns ({@link #COUNT_BREAKDOWNS}) and the daily series of one post, or of all of an
+     * artist's posts, with watch time and its milliseconds by source.
+     */
     public record Summary(long views, long impressions, long uniqueViewers, Map<String, Map<String, Long>> breakdowns,
-                          List<Day> daily, Instant firstViewAt, Instant lastViewAt) {}
+                          WatchTime watchTime, Map<String, Long> watchTimeBySourceMs, List<Day> daily,
+                          Instant firstViewAt, Instant lastViewAt) {}
 
-    public record PostRow(long postId, String title, long views, long impressions, long uniqueViewers) {}
+    public record PostRow(long postId, String title, long views, long impressions, long uniqueViewers, WatchTime watchTime) {}
 
     public record PostPage(List<PostRow> rows, long totalPosts) {}
 
@@ -69,12 +93,14 @@ public final class StatsReader {
     // The days of the range: rolled-up rows up to the watermark, then raw events aggregated alike.
     private static final String DAYS = """
             with days as (
-                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
+                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
+                       watch_time_ms, watched_appearances
                 from daily_post_stats
                 where artist_id = :artist and (cast(:post as bigint) is null or post_id = :post)
                   and day between :from and :rolledTo
                 union all
-                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
+                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
+                       watch_time_ms, watched_appearances
                 from vts_day_stats(:rawFrom, :to, :artist, :post)
             )
             """.formatted(BREAKDOWN_COLUMNS);
@@ -82,14 +108,19 @@ public final class StatsReader {
     // An artist's days: one rolled-up row per day up to the watermark, then raw events aggregated alike.
     private static final String ARTIST_DAYS = """
             with days as (
-                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
+                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
+                       watch_time_ms, watched_appearances
                 from daily_artist_stats
                 where artist_id = :artist and day between :from and :rolledTo
                 union all
-                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at
+                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
+                       watch_time_ms, watched_appearances
                 from vts_day_stats(:rawFrom, :to, :artist, cast(:post as bigint))
             )
             """.formatted(BREAKDOWN_COLUMNS);
+
+    /** A day's figures as summary() gathers them: views, impressions, unique viewers, watch time (ms), watched appearances. */
+    private static final int DAY_FIGURES = 5;
 
     private final Jdbi jdbi;
 
@@ -147,10 +178,12 @@ public final class StatsReader {
     private PostPage postPage(Handle h, Range range, String artistId, int page, int perPage, Sort sort, boolean descending) {
         String sql = DAYS + """
                 , per_post as (select post_id, sum(views) as views, sum(impressions) as impressions,
-                                      sum(unique_viewers) as day_unique
+                                      sum(unique_viewers) as day_unique, sum(watch_time_ms) as watch_time_ms,
+                                      sum(watched_appearances) as watched_appearances
                                from days group by post_id)
                 select p.post_id, p.title, coalesce(a.views, 0) as views, coalesce(a.impressions, 0) as impressions,
-                       coalesce(a.day_unique, 0) as day_unique, count(*) over () as total
+                       coalesce(a.day_unique, 0) as day_unique, count(*) over () as total,
+                       coalesce(a.watch_time_ms, 0) as watch_time_ms, coalesce(a.watched_appearances, 0) as watched_appearances
                 from posts p left join per_post a on a.post_id = p.post_id
                 where p.artist_id = :artist
                 order by %s %s, p.post_id
@@ -159,7 +192,7 @@ public final class StatsReader {
         List<Object[]> found = range.bind(h.createQuery(sql), artistId, null)
                 .bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
                 .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                        rs.getLong(5), rs.getLong(6)})
+                        rs.getLong(5), rs.getLong(6), new WatchTime(rs.getLong(7), rs.getLong(8))})
                 .list();
         Map<Long, Long> unique = new HashMap<>();
         if (!range.oneDay() && !found.isEmpty()) {
@@ -169,7 +202,7 @@ public final class StatsReader {
         for (Object[] r : found) {
             long postId = (Long) r[0];
             long u = range.oneDay() ? (Long) r[4] : unique.getOrDefault(postId, 0L);
-            rows.add(new PostRow(postId, (String) r[1], (Long) r[2], (Long) r[3], u));
+            rows.add(new PostRow(postId, (String) r[1], (Long) r[2], (Long) r[3], u, (WatchTime) r[6]));
         }
         long total = found.isEmpty() ? h.createQuery("select count(*) from posts where artist_id = :artist")
                 .bind("artist", artistId).mapTo(Long.class).one() : (Long) found.get(0)[5];
@@ -189,10 +222,11 @@ public final class StatsReader {
         range.bind(h.createQuery(days + """
                         select day, sum(views) as views, sum(impressions) as impressions, sum(unique_viewers) as unique_viewers,
                                min(first_view_at) as first_view_at, max(last_view_at) as last_view_at,
+                               sum(watch_time_ms) as watch_time_ms, sum(watched_appearances) as watched_appearances,
                                null::text as breakdown, null::text as key, null::numeric as count
                         from days group by day
                         union all
-                        select null, null, null, null, null, null, d.name, kv.key, sum(kv.value::bigint)
+                        select null, null, null, null, null, null, null, null, d.name, kv.key, sum(kv.value::bigint)
                         from days
                         cross join lateral (values """ + BREAKDOWN_PAIRS + """
                         ) as d(name, m)
@@ -204,8 +238,8 @@ public final class StatsReader {
                         breakdowns.get(breakdown).put(rs.getString("key"), rs.getLong("count"));
                         return null;
                     }
-                    perDay.put(rs.getObject("day", LocalDate.class),
-                            new long[] {rs.getLong("views"), rs.getLong("impressions"), rs.getLong("unique_viewers")});
+                    perDay.put(rs.getObject("day", LocalDate.class), new long[] {rs.getLong("views"), rs.getLong("impressions"),
+                            rs.getLong("unique_viewers"), rs.getLong("watch_time_ms"), rs.getLong("watched_appearances")});
                     span[0] = earliest(span[0], rs.getTimestamp("first_view_at"));
                     span[1] = latest(span[1], rs.getTimestamp("last_view_at"));
                     return null;
@@ -216,14 +250,20 @@ public final class StatsReader {
         List<Day> daily = new ArrayList<>();
         long views = 0;
         long impressions = 0;
+        long watchedMs = 0;
+        long watchedAppearances = 0;
         for (LocalDate d = range.from(); !d.isAfter(range.to()); d = d.plusDays(1)) {
-            long[] v = perDay.getOrDefault(d, new long[3]);
-            daily.add(new Day(d, v[0], v[1], v[2]));
+            long[] v = perDay.getOrDefault(d, new long[DAY_FIGURES]);
+            daily.add(new Day(d, v[0], v[1], v[2], new WatchTime(v[3], v[4])));
             views += v[0];
             impressions += v[1];
+            watchedMs += v[3];
+            watchedAppearances += v[4];
         }
         long unique = range.oneDay() ? daily.get(0).uniqueViewers() : rangeUniques(h, range, artist, post);
-        return new Summary(views, impressions, unique, breakdowns, daily, span[0], span[1]);
+        Map<String, Long> watchTimeBySource = breakdowns.remove(WATCH_TIME_BY_SOURCE);
+        return new Summary(views, impressions, unique, breakdowns, new WatchTime(watchedMs, watchedAppearances),
+                watchTimeBySource, daily, span[0], span[1]);
     }
 
     /** An artist's unique viewers per day: exact, from the rollup's per-artist rows and raw viewers. */
@@ -235,7 +275,7 @@ public final class StatsReader {
                         union all
                         select day, count(distinct viewer_id) from daily_viewers
                         where artist_id = :artist and day between :rawFrom and :to group by day"""), artist, null)
-                .map((rs, ctx) -> perDay.computeIfAbsent(rs.getObject(1, LocalDate.class), d -> new long[3])[2] = rs.getLong(2))
+                .map((rs, ctx) -> perDay.computeIfAbsent(rs.getObject(1, LocalDate.class), d -> new long[DAY_FIGURES])[2] = rs.getLong(2))
                 .list();
     }
 

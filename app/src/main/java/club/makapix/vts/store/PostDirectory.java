@@ -1,6 +1,7 @@
 package club.makapix.vts.store;
 
 import club.makapix.vts.pipeline.PostCatalogue;
+import club.makapix.vts.pipeline.PostCatalogue.Artwork;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
@@ -15,9 +16,10 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * The {@code posts} table: which artworks exist and whose they are. Lookups are cached (a missing
- * post only briefly, so a post created elsewhere is seen soon); a post in use is reloaded in the
- * background every minute, so posts cached together never make the pipeline wait together.
+ * The {@code posts} table: which artworks exist, whose they are and how long they play. Lookups are
+ * cached (a missing post only briefly, so a post created elsewhere is seen soon); a post in use is
+ * reloaded in the background every minute, so posts cached together never make the pipeline wait
+ * together.
  */
 public final class PostDirectory implements PostCatalogue {
     /** A post as an administrator writes it. {@code title} and {@code durationSeconds} may be null. */
@@ -35,43 +37,49 @@ public final class PostDirectory implements PostCatalogue {
     private static final long MISSING_TTL = Duration.ofSeconds(5).toNanos();
 
     private final Jdbi jdbi;
-    private final LoadingCache<Long, Optional<String>> artists;
+    private final LoadingCache<Long, Optional<Artwork>> artworks;
 
     /** @param refresher runs the background reloads of cached posts */
     public PostDirectory(Jdbi jdbi, Executor refresher) {
         this.jdbi = jdbi;
-        this.artists = Caffeine.newBuilder()
+        this.artworks = Caffeine.newBuilder()
                 .maximumSize(500_000)
                 .refreshAfterWrite(Duration.ofMinutes(1))
                 .executor(refresher)
-                .expireAfter(new Expiry<Long, Optional<String>>() {
+                .expireAfter(new Expiry<Long, Optional<Artwork>>() {
                     @Override
-                    public long expireAfterCreate(Long key, Optional<String> artist, long now) {
-                        return artist.isPresent() ? FOUND_TTL : MISSING_TTL;
+                    public long expireAfterCreate(Long key, Optional<Artwork> artwork, long now) {
+                        return artwork.isPresent() ? FOUND_TTL : MISSING_TTL;
                     }
 
                     @Override
-                    public long expireAfterUpdate(Long key, Optional<String> artist, long now, long current) {
-                        return expireAfterCreate(key, artist, now);
+                    public long expireAfterUpdate(Long key, Optional<Artwork> artwork, long now, long current) {
+                        return expireAfterCreate(key, artwork, now);
                     }
 
                     @Override
-                    public long expireAfterRead(Long key, Optional<String> artist, long now, long current) {
+                    public long expireAfterRead(Long key, Optional<Artwork> artwork, long now, long current) {
                         return current;
                     }
                 })
                 .build(this::load);
     }
 
-    /** The post's artist, or {@code null} if the post does not exist. */
     @Override
-    public String artistOf(long postId) {
-        return artists.get(postId).orElse(null);
+    public Artwork artwork(long postId) {
+        return artworks.get(postId).orElse(null);
     }
 
-    private Optional<String> load(Long postId) {
-        return jdbi.withHandle(h -> h.createQuery("select artist_id from posts where post_id = :id")
-                .bind("id", postId).mapTo(String.class).findOne());
+    /** The post's artist, or {@code null} if the post does not exist. */
+    public String artistOf(long postId) {
+        Artwork artwork = artwork(postId);
+        return artwork == null ? null : artwork.artistId();
+    }
+
+    private Optional<Artwork> load(Long postId) {
+        return jdbi.withHandle(h -> h.createQuery("select artist_id, duration_s from posts where post_id = :id")
+                .bind("id", postId)
+                .map((rs, ctx) -> new Artwork(rs.getString(1), rs.getObject(2, Integer.class))).findOne());
     }
 
     /** Creates or updates a post. Returns true when it is new. */
@@ -97,7 +105,7 @@ public final class PostDirectory implements PostCatalogue {
                 .bindArray("titles", String.class, posts.stream().map(CatalogueEntry::title).toList())
                 .bindArray("durations", Integer.class, posts.stream().map(CatalogueEntry::durationSeconds).toList())
                 .mapTo(Boolean.class).list());
-        artists.invalidateAll(posts.stream().map(CatalogueEntry::postId).toList());
+        artworks.invalidateAll(posts.stream().map(CatalogueEntry::postId).toList());
         int createdCount = (int) created.stream().filter(c -> c).count();
         return new Written(createdCount, created.size() - createdCount);
     }
@@ -126,7 +134,7 @@ public final class PostDirectory implements PostCatalogue {
     /** Deletes a post (its events stay). Returns false if it did not exist. */
     public boolean delete(long postId) {
         int rows = jdbi.withHandle(h -> h.createUpdate("delete from posts where post_id = :id").bind("id", postId).execute());
-        artists.invalidate(postId);
+        artworks.invalidate(postId);
         return rows > 0;
     }
 }

@@ -10,6 +10,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +111,32 @@ public final class RedisWindowState implements WindowState {
                 });
     }
 
+    @Override
+    public void mark(String what, Instant at, Duration keep) {
+        fallback.mark(what, at, keep);
+        connection.async().set(markKey(what), at.toString(), SetArgs.Builder.px(keep.toMillis()))
+                .exceptionally(e -> {
+                    fellBack(e);
+                    return null;
+                });
+    }
+
+    @Override
+    public Instant lastMark(String what) {
+        try {
+            String at = redis.get(markKey(what));
+            recovered();
+            return at == null ? null : Instant.parse(at);
+        } catch (RuntimeException e) {
+            fellBack(e);
+            return fallback.lastMark(what);
+        }
+    }
+
+    private static String markKey(String what) {
+        return "vts:mk:" + what;
+    }
+
     private static String dedupeKey(UUID key) {
         return "vts:dd:" + key;
     }
@@ -118,7 +145,7 @@ public final class RedisWindowState implements WindowState {
         fallbacks.increment();
         if (!degraded) {
             degraded = true;
-            LOG.warn("Redis is not answering ({}); using this node's memory for dedupe and rate limits until it is back",
+            LOG.warn("Redis is not answering ({}); using this node's memory for dedupe, rate limits and marks until it is back",
                     e.getClass().getSimpleName());
         }
     }

@@ -62,7 +62,9 @@ public final class ViewEventStore {
             Column.text("device", Event::device),
             Column.text("ip_hash", Event::ipHash),
             Column.text("referrer_domain", Event::referrerDomain),
-            Column.castFromText("local_time", "timestamp", e -> e.localTime() == null ? null : e.localTime().toString()));
+            Column.castFromText("local_time", "timestamp", e -> e.localTime() == null ? null : e.localTime().toString()),
+            new Column("watch_time_ms", Long.class, "int8", "bigint[]", "", Event::watchTimeMs),
+            new Column("continues_appearance", Boolean.class, "bool", "boolean[]", "", Event::continuesAppearance));
 
     // Rows arrive as parallel arrays, numbered by i, with whether each may count. An event whose key
     // is already in event_keys is not stored; a countable view counts only if its (day, post, viewer)

@@ -34,6 +34,6 @@ final class P3aViews {
         boolean askedFor = random.nextInt(4) == 0;
         return new ViewEvent(1 + random.nextInt(posts), Instant.now().truncatedTo(ChronoUnit.SECONDS), "",
                 askedFor ? Intent.ARTWORK : Intent.CHANNEL, 2, askedFor ? "artwork" : "all",
-                playerKey, null, null, false, UUID.randomUUID(), null, null);
+                playerKey, null, null, false, UUID.randomUUID(), null, null, null);
     }
 }

@@ -196,7 +196,7 @@ public final class StreamingPlayer implements AutoCloseable {
     private ViewEvent withEventId() {
         long postId = postIds.get(ThreadLocalRandom.current().nextInt(postIds.size()));
         return new ViewEvent(postId, Instant.now().truncatedTo(ChronoUnit.MILLIS), "", Intent.CHANNEL, 2, "all",
-                key, null, null, false, UUID.randomUUID(), null, null);
+                key, null, null, false, UUID.randomUUID(), null, null, null);
     }
 
     /**
@@ -215,7 +215,7 @@ public final class StreamingPlayer implements AutoCloseable {
         }
         long postId = postIds.get(stampedInSecond++);
         return new ViewEvent(postId, Instant.ofEpochSecond(stampSecond), "", Intent.CHANNEL, 2, "all",
-                key, null, null, false, null, null, null);
+                key, null, null, false, null, null, null, null);
     }
 
     private void publish(PlayerClient via, UUID id, ViewEvent event) throws InterruptedException {

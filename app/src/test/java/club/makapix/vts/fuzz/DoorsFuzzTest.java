@@ -466,7 +466,7 @@ class DoorsFuzzTest {
                 HostileJson.pick(random, List.of("all", "promoted", "hashtag", "artwork", HostileJson.validText(random, 20))),
                 random.nextInt(20) == 0 ? randomUuid().toString() : player, null, random.nextBoolean() ? null : "pixelart",
                 true, random.nextBoolean() ? randomUuid() : null, random.nextInt(4) == 0 ? "7" : null,
-                random.nextBoolean() ? null : random.nextInt(60_000));
+                random.nextBoolean() ? null : random.nextInt(60_000), random.nextBoolean() ? null : (long) random.nextInt(600_000));
         byte[] valid = ViewEventCodec.encode(event);
         if (random.nextInt(4) == 0) {
             return new Body(valid, true);

@@ -145,7 +145,7 @@ class MqttIngestionTest {
     }
 
     static ViewEvent view(String key, long postId, Instant at) {
-        return new ViewEvent(postId, at, "", Intent.ARTWORK, 0, "artwork", key, null, null, false, null, null, null);
+        return new ViewEvent(postId, at, "", Intent.ARTWORK, 0, "artwork", key, null, null, false, null, null, null, null);
     }
 
     @Test

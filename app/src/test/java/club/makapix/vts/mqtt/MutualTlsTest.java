@@ -151,7 +151,7 @@ class MutualTlsTest {
     void mqtt5ClientWithACertificateIsStoredToo() throws Exception {
         String key = certificateOnlyPlayer();
         ViewEvent view = new ViewEvent(123, Instant.now().truncatedTo(ChronoUnit.SECONDS), "", Intent.ARTWORK, 0, "artwork",
-                key, null, null, false, null, null, null);
+                key, null, null, false, null, null, null, null);
         try (PlayerClient p = PlayerClient.connect(tlsUri(), TOPICS, key, null, pki.playerSockets(key))) {
             assertEquals(0x00, p.publishView(view).get(10, TimeUnit.SECONDS));
         }

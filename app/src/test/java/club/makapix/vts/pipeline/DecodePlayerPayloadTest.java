@@ -34,6 +34,7 @@ class DecodePlayerPayloadTest {
         assertNull(event.eventId());
         assertNull(event.playlistId());
         assertNull(event.dwellMs());
+        assertNull(event.watchedMs());
     }
 
     @Test
@@ -53,12 +54,14 @@ class DecodePlayerPayloadTest {
         UUID eventId = UUID.randomUUID();
         Event event = TestEvents.fromPlayer(Door.HTTP, KEY, """
                 {"post_id": 7, "timestamp": "2026-11-21T16:24:15Z", "intent": "artwork", "player_key": "%s",
-                 "event_id": "%s", "playlist_id": 42, "dwell_ms": 30000}""".formatted(KEY, eventId));
+                 "event_id": "%s", "playlist_id": 42, "dwell_ms": 30000,
+                 "watched_ms": 95000}""".formatted(KEY, eventId));
 
         assertEquals(Verdict.pass(), stage.apply(event));
         assertEquals(eventId, event.eventId());
         assertEquals("42", event.playlistId());
         assertEquals(30000, event.dwellMs());
+        assertEquals(95000L, event.watchedMs());
     }
 
     @Test

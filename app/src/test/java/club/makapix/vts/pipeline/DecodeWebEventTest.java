@@ -31,8 +31,8 @@ class DecodeWebEventTest {
         UUID eventId = UUID.randomUUID();
         Event event = TestEvents.fromWeb(ANONYMOUS_FIREFOX, 7, """
                 {"intent": "view", "channel": "hashtag", "channel_context": "pixelart", "play_order": 1,
-                 "event_id": "%s", "dwell_ms": 3000, "playlist_id": "pl-9", "timezone": "Europe/Berlin",
-                 "local_time": "2026-11-21T17:24:15"}""".formatted(eventId));
+                 "event_id": "%s", "dwell_ms": 3000, "watched_ms": 12500, "playlist_id": "pl-9",
+                 "timezone": "Europe/Berlin", "local_time": "2026-11-21T17:24:15"}""".formatted(eventId));
 
         assertEquals(Verdict.pass(), stage.apply(event));
         assertEquals(Kind.VIEW, event.kind());
@@ -41,6 +41,7 @@ class DecodeWebEventTest {
         assertEquals(1, event.playOrder());
         assertEquals(eventId, event.eventId());
         assertEquals(3000, event.dwellMs());
+        assertEquals(12500L, event.watchedMs());
         assertEquals("pl-9", event.playlistId());
         assertEquals("Europe/Berlin", event.timezone());
         assertEquals(LocalDateTime.parse("2026-11-21T17:24:15"), event.localTime());
@@ -128,6 +129,10 @@ class DecodeWebEventTest {
             7 | {"play_order": 3}                 | play_order must be an integer from 0 to 2
             7 | {"play_order": "two"}             | play_order must be an integer from 0 to 2
             7 | {"dwell_ms": -1}                  | dwell_ms must be an integer from 0 to 2147483647
+            7 | {"watched_ms": -1}                | watched_ms must be an integer from 0 to 9223372036854775807
+            7 | {"watched_ms": 1.5}               | watched_ms must be an integer from 0 to 9223372036854775807
+            7 | {"watched_ms": "30000"}           | watched_ms must be an integer from 0 to 9223372036854775807
+            7 | {"watched_ms": 123456789012345678901234567890} | watched_ms must be an integer from 0 to 9223372036854775807
             7 | {"event_id": "not-a-uuid"}        | event_id must be a UUID
             7 | {"channel": 5}                    | channel must be a string of at most 64 characters
             7 | {"channel": "a\\u0000b"}          | channel contains a control character (U+0000)

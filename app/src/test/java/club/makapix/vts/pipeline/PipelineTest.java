@@ -45,15 +45,16 @@ class PipelineTest {
     /** Both rate limits; far longer than a test, so no slot frees by itself. */
     static final Duration RATE_WINDOW = Duration.ofMinutes(1);
     static final List<String> PLAYER_STAGES = List.of("decode_player_payload", "identify_player", "resolve_post", "dedupe",
-            "locate_country", "hash_address", "rate_limit_player", "counting_rules");
+            "locate_country", "hash_address", "rate_limit_player", "counting_rules", "credit_watch_time");
     static final List<String> WEB_STAGES = List.of("decode_web_event", "resolve_post", "dedupe", "locate_country",
-            "hash_address", "identify_viewer", "classify_device", "filter_bots", "rate_limit_web_impressions", "counting_rules");
+            "hash_address", "identify_viewer", "classify_device", "filter_bots", "rate_limit_web_impressions", "counting_rules",
+            "credit_watch_time");
 
     final PlayerRegistry players = Map.of(
             PLAYER, new ActivePlayer(PLAYER, "owner-1"),
             UNOWNED_PLAYER, new ActivePlayer(UNOWNED_PLAYER, null))::get;
     /** Post 7 by artist-7; a test replaces it with one that fails, as the database's would while it is away. */
-    PostCatalogue posts = Map.of(POST, "artist-7")::get;
+    PostCatalogue posts = Map.of(POST, new PostCatalogue.Artwork("artist-7", null))::get;
     final LocalWindowState window = new LocalWindowState(Duration.ofMinutes(15), 1_000);
     final AddressHasher addresses = new AddressHasher("test-ip-hash-key-0123456789", false);
     final SimpleMeterRegistry metrics = new SimpleMeterRegistry();

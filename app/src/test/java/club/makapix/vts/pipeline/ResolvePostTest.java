@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Both doors: the post must exist, and its artist goes with the event. */
+/** Both doors: the post must exist, and its artist and duration go with the event. */
 class ResolvePostTest {
-    final PostCatalogue posts = Map.of(7L, "artist-7")::get;
+    final PostCatalogue posts = Map.of(7L, new PostCatalogue.Artwork("artist-7", 90))::get;
     final ResolvePost stage = new ResolvePost(posts);
 
     @Test
@@ -17,6 +17,7 @@ class ResolvePostTest {
         for (Event event : List.of(TestEvents.playerView(Door.MQTT, "player-1", 7), TestEvents.webView(7))) {
             assertEquals(Verdict.pass(), stage.apply(event), event.door().label());
             assertEquals("artist-7", event.artistId(), event.door().label());
+            assertEquals(90, event.postDurationSeconds(), event.door().label());
         }
     }
 

@@ -86,6 +86,18 @@ class SharedStateTest {
         assertEquals(1, stored(key));
     }
 
+    /** Screen time: node B knows when the player's previous event of the post was stored through node A. */
+    @Test
+    void aPlayersAppearanceGoesOnThroughTheOtherNode() throws Exception {
+        String key = newPlayer(nodeA);
+        assertEquals(Ack.ok(), publish(nodeA, key, payload(key, "2026-11-21T12:00:00Z")));
+        Thread.sleep(5_200); // past the per-player rate limit, well within the 45 s of one appearance
+        assertEquals(Ack.ok(), publish(nodeB, key, payload(key, "2026-11-21T12:00:30Z")));
+
+        assertEquals(35_000, db.count("select sum(watch_time_ms) from view_events where player_key = ?", key),
+                "5 s for the first event, 30 s for the next");
+    }
+
     /** Node B has the player cached from a connect; a revocation through node A still counts at B's next connect. */
     @Test
     void playerRevokedThroughOneNodeIsRefusedAtOnceByTheOther() throws Exception {

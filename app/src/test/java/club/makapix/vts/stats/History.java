@@ -24,8 +24,9 @@ import java.util.concurrent.Semaphore;
  * A known synthetic history sent through the real doors: three artists and their posts, hundreds
  * of web visitors (anonymous or signed in, in several countries, on desktops, phones and tablets)
  * and players over MQTT whose owners also browse the web, over 30+ days, with repeated views,
- * impressions on several channels, the artists' own views and robots. Everything the server must
- * count goes into {@link Truth}.
+ * impressions on several channels, the artists' own views and robots; browsers' watched_ms (some
+ * beyond the 24 h cap) and players showing an artwork for a while (screen time). Everything the
+ * server must count goes into {@link Truth}.
  */
 final class History {
     static final String JWT_SECRET = "history-secret-that-is-long-enough-for-hs256";
@@ -34,6 +35,8 @@ final class History {
             "ben", List.of(201L, 202L, 203L, 204L),
             "cleo", List.of(301L, 302L, 303L));
     static final String[] CHANNELS = {"promoted", "hashtag", "all", "by_user"};
+    /** The most a watched_ms counts for the history's posts, which have no duration (contract §5). */
+    static final long WATCH_CAP_MS = Duration.ofHours(24).toMillis();
 
     /** A web visitor: anonymous (known by its address) or a signed-in user. */
     record Visitor(String viewer, String address, String country, String userAgent, String device, String token) {}
@@ -49,6 +52,8 @@ final class History {
     private final TestClock clock;
     private final Map<String, String> playerSecrets;
     private final List<Long> allPosts = POSTS.values().stream().flatMap(List::stream).sorted().toList();
+    /** When each player last showed each post, as the server received it: the previous event for screen time. */
+    private final Map<String, Instant> lastShown = new java.util.HashMap<>();
 
     /**
      * What a server needs for the history: the fixture's countries, loopback as the trusted proxy
@@ -134,7 +139,7 @@ final class History {
         }
         for (Map.Entry<String, List<Long>> artist : POSTS.entrySet()) {
             // the artist looking at their own work: stored, never counted
-            sent.add(send(artist.getValue().get(0), "{\"intent\":\"view\"}", WebClient.FIREFOX, "203.0.113.77",
+            sent.add(send(artist.getValue().get(0), "{\"intent\":\"view\",\"watched_ms\":30000}", WebClient.FIREFOX, "203.0.113.77",
                     WebClient.token(JWT_SECRET, artist.getKey(), null), 204));
         }
         sent.add(send(allPosts.get(random.nextInt(allPosts.size())), null, WebClient.GOOGLEBOT, "192.0.2.66", null, 204));
@@ -143,39 +148,64 @@ final class History {
     }
 
     private CompletableFuture<Void> webView(Visitor v, long post, Instant at) {
-        truth.sent(new Truth.Sent(at, post, artistOf(post), v.viewer(), true, v.country(), v.device(), "web", "none", "none"));
-        return send(post, "{\"intent\":\"view\"}", v.userAgent(), v.address(), v.token(), -1);
+        Long watched = watchedMs();
+        truth.sent(new Truth.Sent(at, post, artistOf(post), v.viewer(), true, v.country(), v.device(), "web", "none", "none",
+                watched == null ? null : Math.min(watched, WATCH_CAP_MS), false));
+        return send(post, "{\"intent\":\"view\"" + watchedField(watched) + "}", v.userAgent(), v.address(), v.token(), -1);
     }
 
     private CompletableFuture<Void> webImpression(Visitor v, long post, Instant at) {
         String channel = CHANNELS[random.nextInt(CHANNELS.length)];
         int playOrder = random.nextInt(3);
+        Long watched = watchedMs();
         truth.sent(new Truth.Sent(at, post, artistOf(post), v.viewer(), false, v.country(), v.device(), "web", channel,
-                Integer.toString(playOrder)));
-        return send(post, "{\"intent\":\"impression\",\"channel\":\"" + channel + "\",\"play_order\":" + playOrder + "}",
-                v.userAgent(), v.address(), v.token(), 204);
+                Integer.toString(playOrder), watched == null ? null : Math.min(watched, WATCH_CAP_MS), false));
+        return send(post, "{\"intent\":\"impression\",\"channel\":\"" + channel + "\",\"play_order\":" + playOrder
+                + watchedField(watched) + "}", v.userAgent(), v.address(), v.token(), 204);
     }
 
-    /** Players over MQTT 3.1.1 from loopback (the fixture's NL); their owners are signed-in web users too. */
+    /** A browser's watched_ms: none for a third of the events, now and then far beyond the cap. */
+    private Long watchedMs() {
+        int draw = random.nextInt(60);
+        return draw < 20 ? null : draw == 20 ? 90L * 3_600_000 : (long) random.nextInt(180_000);
+    }
+
+    private static String watchedField(Long watchedMs) {
+        return watchedMs == null ? "" : ",\"watched_ms\":" + watchedMs;
+    }
+
+    /**
+     * Players over MQTT 3.1.1 from loopback (the fixture's NL); their owners are signed-in web users too.
+     * Each sends three events at the firmware's 30 s cadence, often still showing the artwork before.
+     */
     private void players(Instant at) throws Exception {
         int i = 0;
         for (Map.Entry<String, String> player : playerSecrets.entrySet()) {
             String owner = "user-" + (5 * ++i);
             try (Mqtt3Player p = Mqtt3Player.connect(mqttUri, player.getKey(), player.getValue(), null)) {
+                long post = 0;
                 for (int e = 0; e < 3; e++) {
-                    long post = allPosts.get(random.nextInt(allPosts.size()));
+                    if (e == 0 || random.nextBoolean()) {
+                        post = allPosts.get(random.nextInt(allPosts.size()));
+                    }
+                    Instant shownAt = at.plusSeconds(30L * e);
+                    clock.set(shownAt);
                     boolean view = e == 0;
                     String channel = view ? "artwork" : CHANNELS[random.nextInt(CHANNELS.length)];
                     int playOrder = random.nextInt(3);
-                    p.publishView(("{\"post_id\": " + post + ", \"timestamp\": \"" + at.plusSeconds(e) + "\", \"timezone\": \"\","
+                    p.publishView(("{\"post_id\": " + post + ", \"timestamp\": \"" + shownAt + "\", \"timezone\": \"\","
                             + " \"intent\": \"" + (view ? "artwork" : "channel") + "\", \"play_order\": " + playOrder
                             + ", \"channel\": \"" + channel + "\", \"player_key\": \"" + player.getKey() + "\","
                             + " \"event_id\": \"" + UUID.randomUUID() + "\"}").getBytes());
-                    truth.sent(new Truth.Sent(at, post, artistOf(post), owner, view, GeoFixture.COUNTRY_OF.get("127.0.0.1"),
-                            "player", "player", channel, Integer.toString(playOrder)));
+                    Instant previous = lastShown.put(player.getKey() + "|" + post, shownAt);
+                    boolean continues = previous != null && !shownAt.isBefore(previous)
+                            && !shownAt.isAfter(previous.plusSeconds(45));
+                    truth.sent(new Truth.Sent(shownAt, post, artistOf(post), owner, view, GeoFixture.COUNTRY_OF.get("127.0.0.1"),
+                            "player", "player", channel, Integer.toString(playOrder), continues ? 30_000L : 5_000L, continues));
                 }
             }
         }
+        clock.set(at);
     }
 
     /** One web request; {@code expect} is the status it must get (-1: 201 or 204). */

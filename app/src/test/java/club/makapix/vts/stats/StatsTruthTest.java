@@ -185,13 +185,21 @@ class StatsTruthTest {
                 Map<String, Object> got = get(http, token, "/v1/artists/" + artist + "/stats" + q + "&per_page=50");
                 compare(wrong, "artist " + artist + " " + r, truth.expected(e -> e.artist().equals(artist), r.from, r.to), got);
                 Map<Long, long[]> rows = truth.perPost(e -> e.artist().equals(artist), r.from, r.to);
+                Map<Long, long[]> watching = truth.perPostWatchTime(e -> e.artist().equals(artist), r.from, r.to);
                 for (Object o : (List<?>) got.get("posts")) {
                     Map<?, ?> row = (Map<?, ?>) o;
-                    long[] want = rows.getOrDefault(((Number) row.get("post_id")).longValue(), new long[3]);
+                    long postId = ((Number) row.get("post_id")).longValue();
+                    long[] want = rows.getOrDefault(postId, new long[3]);
                     String where = "artist " + artist + " " + r + " post " + row.get("post_id");
                     exact(wrong, where + " views", want[0], row.get("views"));
                     exact(wrong, where + " impressions", want[1], row.get("impressions"));
                     approx(wrong, where + " unique_viewers", want[2], row.get("unique_viewers"));
+                    long[] watch = watching.getOrDefault(postId, new long[2]);
+                    Map<String, Object> wantWatch = new LinkedHashMap<>();
+                    Truth.putWatchTime(wantWatch, watch[0], watch[1]);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> gotRow = (Map<String, Object>) row;
+                    compare(wrong, where, wantWatch, gotRow);
                 }
             }
             for (long post : List.of(101L, 203L, 303L)) {
@@ -207,7 +215,7 @@ class StatsTruthTest {
             Object actual = got.get(field.getKey());
             if (field.getKey().equals("unique_viewers")) {
                 approx(wrong, where + " unique_viewers", (Long) field.getValue(), actual);
-            } else if (!normalise(field.getValue()).equals(normalise(actual))) {
+            } else if (!java.util.Objects.equals(normalise(field.getValue()), normalise(actual))) {
                 wrong.add(where + " " + field.getKey() + ": expected " + field.getValue() + " but got " + actual);
             }
         }
@@ -227,10 +235,10 @@ class StatsTruthTest {
         }
     }
 
-    /** JSON numbers as longs, so a count compares equal whatever its Java type. */
+    /** JSON numbers as longs when whole, so a count compares equal whatever its Java type; else as doubles (seconds). */
     static Object normalise(Object value) {
         if (value instanceof Number n) {
-            return n.longValue();
+            return n.doubleValue() == Math.rint(n.doubleValue()) ? (Object) n.longValue() : (Object) n.doubleValue();
         }
         if (value instanceof Map<?, ?> m) {
             Map<Object, Object> out = new java.util.TreeMap<>();

@@ -20,6 +20,7 @@ import java.util.UUID;
  * @param eventId         optional idempotency key (VTS extension)
  * @param playlistId      optional playlist (VTS extension)
  * @param dwellMs         optional time on screen (VTS extension)
+ * @param watchedMs       optional: how long this appearance was watched (contract §5), not yet capped
  */
 public record ViewEvent(
         long postId,
@@ -34,7 +35,8 @@ public record ViewEvent(
         boolean requestAck,
         UUID eventId,
         String playlistId,
-        Integer dwellMs) {
+        Integer dwellMs,
+        Long watchedMs) {
 
     /** The timestamp a player sends while its clock is not synced. */
     public static final Instant UNSYNCED = Instant.EPOCH;

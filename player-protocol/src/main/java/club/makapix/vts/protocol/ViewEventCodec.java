@@ -68,6 +68,7 @@ public final class ViewEventCodec {
         UUID eventId = null;
         String playlistId = null;
         Integer dwellMs = null;
+        Long watchedMs = null;
 
         JsonToken token;
         while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -90,6 +91,7 @@ public final class ViewEventCodec {
                 case "event_id" -> eventId = uuid(p, value);
                 case "playlist_id" -> playlistId = textOrNumber(p, value, field);
                 case "dwell_ms" -> dwellMs = intInRange(p, value, field, 0, Integer.MAX_VALUE);
+                case "watched_ms" -> watchedMs = nonNegativeLong(p, value, field);
                 default -> p.skipChildren();
             }
         }
@@ -109,7 +111,7 @@ public final class ViewEventCodec {
             throw new InvalidPayloadException("player_key is required");
         }
         return new ViewEvent(postId, clientTime, timezone, intent, playOrder, channel, playerKey,
-                channelUserSqid, channelHashtag, requestAck, eventId, playlistId, dwellMs);
+                channelUserSqid, channelHashtag, requestAck, eventId, playlistId, dwellMs, watchedMs);
     }
 
     private static long positiveLong(JsonParser p, JsonToken value, String field) throws IOException, InvalidPayloadException {
@@ -121,6 +123,16 @@ public final class ViewEventCodec {
             throw new InvalidPayloadException(field + " must be positive");
         }
         return n;
+    }
+
+    private static Long nonNegativeLong(JsonParser p, JsonToken value, String field) throws IOException, InvalidPayloadException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
+            throw new InvalidPayloadException(field + " must be an integer from 0 to " + Long.MAX_VALUE);
+        }
+        return p.getLongValue();
     }
 
     private static Integer intInRange(JsonParser p, JsonToken value, String field, int min, int max)
@@ -299,6 +311,9 @@ public final class ViewEventCodec {
             }
             if (e.dwellMs() != null) {
                 g.writeNumberField("dwell_ms", e.dwellMs());
+            }
+            if (e.watchedMs() != null) {
+                g.writeNumberField("watched_ms", e.watchedMs());
             }
             g.writeEndObject();
         } catch (IOException ex) {

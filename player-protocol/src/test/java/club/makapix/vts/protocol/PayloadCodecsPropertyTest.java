@@ -100,17 +100,18 @@ class PayloadCodecsPropertyTest {
         Arbitrary<String> text = validText(ViewEventCodec.MAX_TEXT);
         Arbitrary<String> optionalText = text.injectNull(0.3);
         Arbitrary<UUID> eventIds = Arbitraries.longs().tuple2().map(t -> new UUID(t.get1(), t.get2())).injectNull(0.3);
-        // Combinators take eight at most: the first eight fields, then the other five
+        // Combinators take eight at most: the first eight fields, then the other six
         return Combinators.combine(Arbitraries.longs().greaterOrEqual(1), clientTimes, text, Arbitraries.of(Intent.class),
                         Arbitraries.integers().between(0, 2).injectNull(0.3), optionalText, text.filter(s -> !s.isEmpty()), optionalText)
                 .as((postId, clientTime, timezone, intent, playOrder, channel, playerKey, channelUserSqid) -> new ViewEvent(
                         postId, clientTime, timezone, intent, playOrder, channel, playerKey, channelUserSqid, null, false, null,
-                        null, null))
+                        null, null, null))
                 .flatMap(e -> Combinators.combine(optionalText, Arbitraries.of(true, false), eventIds, optionalText,
-                                Arbitraries.integers().greaterOrEqual(0).injectNull(0.3))
-                        .as((channelHashtag, requestAck, eventId, playlistId, dwellMs) -> new ViewEvent(e.postId(), e.clientTime(),
-                                e.timezone(), e.intent(), e.playOrder(), e.channel(), e.playerKey(), e.channelUserSqid(),
-                                channelHashtag, requestAck, eventId, playlistId, dwellMs)));
+                                Arbitraries.integers().greaterOrEqual(0).injectNull(0.3),
+                                Arbitraries.longs().greaterOrEqual(0).injectNull(0.3))
+                        .as((channelHashtag, requestAck, eventId, playlistId, dwellMs, watchedMs) -> new ViewEvent(e.postId(),
+                                e.clientTime(), e.timezone(), e.intent(), e.playOrder(), e.channel(), e.playerKey(),
+                                e.channelUserSqid(), channelHashtag, requestAck, eventId, playlistId, dwellMs, watchedMs)));
     }
 
     /**

@@ -31,7 +31,7 @@ class ViewEventCodecTest {
     @Test
     void contractExampleDecodesExactly() throws Exception {
         assertEquals(new ViewEvent(123, Instant.parse("2026-11-21T16:24:15Z"), "", Intent.CHANNEL, 2, "hashtag", KEY,
-                null, "pixelart", true, null, null, null), decode(CONTRACT_EXAMPLE));
+                null, "pixelart", true, null, null, null, null), decode(CONTRACT_EXAMPLE));
     }
 
     @Test
@@ -71,10 +71,12 @@ class ViewEventCodecTest {
     void vtsExtensionsAreRead() throws Exception {
         UUID id = UUID.randomUUID();
         ViewEvent e = decode(CONTRACT_EXAMPLE.replace("\"request_ack\": true",
-                "\"request_ack\": true, \"event_id\": \"" + id + "\", \"playlist_id\": 42, \"dwell_ms\": 15000"));
+                "\"request_ack\": true, \"event_id\": \"" + id + "\", \"playlist_id\": 42, \"dwell_ms\": 15000,"
+                + " \"watched_ms\": 99999999999"));
         assertEquals(id, e.eventId());
         assertEquals("42", e.playlistId(), "a numeric playlist id is kept as text");
         assertEquals(15000, e.dwellMs());
+        assertEquals(99_999_999_999L, e.watchedMs(), "taken as sent: VTS caps it once it knows the post");
     }
 
     /**
@@ -122,6 +124,10 @@ class ViewEventCodecTest {
         "dwell_ms   | -1",
         "dwell_ms   | 1.5",
         "dwell_ms   | 99999999999",
+        "watched_ms | -1",
+        "watched_ms | 1.5",
+        "watched_ms | \"30000\"",
+        "watched_ms | 123456789012345678901234567890",
         "playlist_id | true",
     })
     void eachBadExtensionIsRefusedByName(String field, String json) {
@@ -176,10 +182,10 @@ class ViewEventCodecTest {
     @Test
     void encodeThenDecodeGivesTheSameEvent() throws Exception {
         ViewEvent full = new ViewEvent(9_000_000_000L, Instant.parse("2026-11-21T16:24:15.250Z"), "Europe/Berlin",
-                Intent.ARTWORK, 0, "by_user", KEY, "u-sqid", null, true, UUID.randomUUID(), "pl-7", 1234);
+                Intent.ARTWORK, 0, "by_user", KEY, "u-sqid", null, true, UUID.randomUUID(), "pl-7", 1234, 86_400_000L);
         assertEquals(full, ViewEventCodec.decode(ViewEventCodec.encode(full)));
 
-        ViewEvent minimal = new ViewEvent(1, null, "", Intent.CHANNEL, null, null, KEY, null, null, false, null, null, null);
+        ViewEvent minimal = new ViewEvent(1, null, "", Intent.CHANNEL, null, null, KEY, null, null, false, null, null, null, null);
         byte[] encoded = ViewEventCodec.encode(minimal);
         assertTrue(new String(encoded, StandardCharsets.UTF_8).contains("\"1970-01-01T00:00:00Z\""),
                 "no client time is sent as the firmware's unsynced timestamp");
