@@ -142,22 +142,24 @@ final class ClientAuthenticator implements SimpleAuthenticator {
         admit(ClientIdentity.player(key), input, output);
     }
 
-    /** Lets the client in; its every publish and subscription is then decided by {@link DevicePlaneAuthorizer}. */
+    /**
+     * Lets the client in with the publish permissions of its side of the table (HiveMQ checks them in
+     * line, the last will included; the inbound interceptor has already refused and counted anything
+     * else); its subscriptions are {@link DevicePlaneAuthorizer}'s to decide.
+     */
     private void admit(ClientIdentity identity, SimpleAuthInput input, SimpleAuthOutput output) {
         identity.attachTo(input.getConnectionInformation().getConnectionAttributeStore());
         ModifiableDefaultPermissions permissions = output.getDefaultPermissions();
         permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
-        // HiveMQ CE checks the last will a second time against these default permissions alone, after
-        // the authorizer allowed it: so a will the rules allow is granted here too, for its one topic
-        input.getConnectPacket().getWillPublish()
-                .filter(will -> rules.publish(identity, will.getTopic()) == null)
-                .ifPresent(will -> permissions.add(Builders.topicPermission()
-                        .topicFilter(will.getTopic())
-                        .type(TopicPermission.PermissionType.ALLOW)
-                        .activity(TopicPermission.MqttActivity.PUBLISH)
-                        .qos(TopicPermission.Qos.ZERO_ONE)
-                        .retain(TopicPermission.Retain.ALL)
-                        .build()));
+        for (String filter : rules.publishFilters(identity)) {
+            permissions.add(Builders.topicPermission()
+                    .topicFilter(filter)
+                    .type(TopicPermission.PermissionType.ALLOW)
+                    .activity(TopicPermission.MqttActivity.PUBLISH)
+                    .qos(TopicPermission.Qos.ZERO_ONE)
+                    .retain(TopicPermission.Retain.ALL)
+                    .build());
+        }
         output.authenticateSuccessfully();
     }
 

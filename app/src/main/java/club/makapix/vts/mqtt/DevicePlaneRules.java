@@ -3,6 +3,8 @@ package club.makapix.vts.mqtt;
 import club.makapix.vts.protocol.Topics;
 import club.makapix.vts.protocol.Topics.Flow;
 import club.makapix.vts.protocol.Topics.Match;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Who may publish and subscribe what: the contract's table (the site's Mosquitto ACL), decided here
@@ -55,6 +57,23 @@ final class DevicePlaneRules {
             return Refusal.OTHER_PLAYER;
         }
         return m.kind().flow() == Flow.TO_PLAYER ? Refusal.NOT_PERMITTED : null;
+    }
+
+    /**
+     * The topic filters {@code who} may publish on, the same table as {@link #publish} written as
+     * HiveMQ permissions ({@code +} for a request's or response's id, and for the key when the
+     * service account publishes). The broker checks them in line, the last will included.
+     */
+    List<String> publishFilters(ClientIdentity who) {
+        List<String> filters = new ArrayList<>();
+        for (Topics.Kind kind : Topics.Kind.values()) {
+            boolean allowed = who.isService() ? kind.flow() == Flow.TO_PLAYER : kind.flow() != Flow.TO_PLAYER;
+            if (allowed) {
+                String key = who.isService() ? "+" : who.playerKey();
+                filters.add(kind.hasId() ? topics.topic(key, kind, "+") : topics.topic(key, kind));
+            }
+        }
+        return filters;
     }
 
     /** Null when {@code who} may subscribe to {@code filter}. */

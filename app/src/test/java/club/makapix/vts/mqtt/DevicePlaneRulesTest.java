@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import club.makapix.vts.mqtt.DevicePlaneRules.Refusal;
 import club.makapix.vts.protocol.Topics;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The contract's table, row by row, for a player and for the service account; one case per refusal reason. */
@@ -71,6 +72,19 @@ class DevicePlaneRulesTest {
         }
         for (String suffix : new String[] {"view", "status", "request/1", "capabilities", "state", "command/ack"}) {
             assertEquals(Refusal.NOT_PERMITTED, rules.publish(SERVICE, P + "k1/" + suffix), suffix);
+        }
+    }
+
+    @Test
+    void thePublishPermissionsTheBrokerChecksAreTheTableToo() {
+        assertEquals(List.of(P + "k1/view", P + "k1/status", P + "k1/command/ack", P + "k1/request/+", P + "k1/capabilities",
+                P + "k1/state"), rules.publishFilters(PLAYER));
+        assertEquals(List.of(P + "+/view/ack", P + "+/command", P + "+/response/+"), rules.publishFilters(SERVICE));
+        for (ClientIdentity who : List.of(PLAYER, SERVICE)) {
+            for (String filter : rules.publishFilters(who)) {
+                String topic = filter.replace("+/", "k1/").replace("/+", "/17");
+                assertNull(rules.publish(who, topic), who.label() + " " + topic);
+            }
         }
     }
 }
