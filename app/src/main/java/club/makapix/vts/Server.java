@@ -30,6 +30,8 @@ import club.makapix.vts.store.RedisConnection;
 import club.makapix.vts.store.RedisWindowState;
 import club.makapix.vts.store.SecretHasher;
 import club.makapix.vts.store.ViewEventStore;
+import club.makapix.vts.store.ViewerData;
+import club.makapix.vts.store.WatchingStore;
 import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -125,7 +127,8 @@ public final class Server implements AutoCloseable {
 
         RedisConnection redis = openRedis();
         WindowState window = windowState(redis);
-        EventWriter writer = new EventWriter(events, settings.storage().writeBatching(), metrics);
+        EventWriter writer = new EventWriter(database.dataSource(), events,
+                new WatchingStore(settings.watching().recentlyViewedMax()), settings.storage().writeBatching(), metrics);
         started.push(writer);
         ThreadPoolExecutor stageThreads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.storage().writeBatching().queueCapacity()), DaemonThreads.named("vts-pipeline"));
@@ -133,7 +136,8 @@ public final class Server implements AutoCloseable {
         Doors doors = Doors.build(
                 new Doors.Lookups(players, posts, window, countries(),
                         new AddressHasher(ipHashKey(dataDir), settings.ingest().dailyIpHashKey()), new DeviceClassifier()::classify),
-                new Doors.Limits(settings.ingest().playerRateLimit(), settings.web().impressionRateLimit()),
+                new Doors.Limits(settings.ingest().playerRateLimit(), settings.web().impressionRateLimit(),
+                        settings.watching().reportInterval(), settings.watching().completeAtPercent()),
                 writer, stageThreads, metrics);
 
         StatusRecorder statuses = new StatusRecorder(players);
@@ -155,7 +159,7 @@ public final class Server implements AutoCloseable {
         http = new HttpServer(settings.listen().bindAddress(), settings.listen().httpPort(), settings.web(), new HttpServer.Parts(adminToken,
                 doors, players, posts, connected, metrics,
                 new HttpServer.Readiness(database::isReachable, broker::isRunning),
-                new StatsReader(database.jdbi()), statsCache, rollup, clock));
+                new StatsReader(database.jdbi()), statsCache, rollup, new ViewerData(database.jdbi()), clock));
         started.push(http);
         LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.listen().mqttPort(),
                 settings.mqtt().tls() != null ? ", MQTT over TLS on " + settings.listen().mqttsPort() : "");

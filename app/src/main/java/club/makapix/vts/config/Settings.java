@@ -24,6 +24,7 @@ public record Settings(
         Storage storage,
         Ingest ingest,
         Web web,
+        Watching watching,
         Rollup rollup,
         Duration statsCacheTtl,
         String adminToken) {
@@ -85,6 +86,13 @@ public record Settings(
     public record Web(String jwtSecret, Set<String> jwtAdminRoles, List<AddressRange> trustedProxies,
                       List<String> corsOrigins, Duration impressionRateLimit, Duration viewDwell, boolean benchEndpoints) {}
 
+    /**
+     * Watching (contract §5): a signed-in viewer's post is completed once its progress reaches
+     * {@code completeAtPercent}; at most {@code recentlyViewedMax} posts are kept in each viewer's history;
+     * one watch report per viewer and post per {@code reportInterval} (the contract's 5 s).
+     */
+    public record Watching(int completeAtPercent, int recentlyViewedMax, Duration reportInterval) {}
+
     /** When the nightly rollup runs ({@code at}, UTC; null = only on demand), and how long raw events are kept once rolled up. */
     public record Rollup(LocalTime at, int retentionDays) {}
 
@@ -140,6 +148,10 @@ public record Settings(
                         Duration.ofMillis(r.integer("VTS_WEB_IMPRESSION_RATE_LIMIT_MS", 3000, 0, 86_400_000)),
                         Duration.ofMillis(r.integer("VTS_VIEW_DWELL_MS", 2000, 0, 600_000)),
                         r.bool("VTS_BENCH_ENDPOINTS", false)),
+                new Watching(
+                        r.integer("VTS_COMPLETE_AT_PERCENT", 80, 1, 100),
+                        r.integer("VTS_RECENTLY_VIEWED_MAX", 50, 1, 10_000),
+                        Duration.ofMillis(r.integer("VTS_WATCH_REPORT_LIMIT_MS", 5000, 0, 86_400_000))),
                 new Rollup(
                         r.timeOfDay("VTS_ROLLUP_AT", LocalTime.of(0, 10)),
                         r.integer("VTS_RAW_RETENTION_DAYS", 7, 1, 3650)),

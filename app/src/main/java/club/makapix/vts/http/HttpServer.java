@@ -8,6 +8,7 @@ import club.makapix.vts.stats.StatsCache;
 import club.makapix.vts.stats.StatsReader;
 import club.makapix.vts.store.PlayerDirectory;
 import club.makapix.vts.store.PostDirectory;
+import club.makapix.vts.store.ViewerData;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,10 @@ import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP server: ingestion, stats and the dashboard, the browser tracker, administration, health and metrics. */
+/**
+ * The HTTP server: ingestion, stats and the dashboard, viewers' watching, the browser tracker,
+ * administration, health and metrics.
+ */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     /** No request VTS serves needs more; larger bodies are refused with 413. */
@@ -37,7 +41,7 @@ public final class HttpServer implements AutoCloseable {
     /** What the routes serve. */
     public record Parts(String adminToken, Doors doors, PlayerDirectory players, PostDirectory posts,
                         ConnectedPlayers connected, PrometheusMeterRegistry metrics, Readiness readiness,
-                        StatsReader stats, StatsCache statsCache, Rollup rollup, Clock clock) {}
+                        StatsReader stats, StatsCache statsCache, Rollup rollup, ViewerData viewers, Clock clock) {}
 
     /** How long an HTTP client waits for its event's outcome before a 503 says "retry". */
     public static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
@@ -81,6 +85,7 @@ public final class HttpServer implements AutoCloseable {
         new AdminRoutes(access, parts.players(), parts.posts(), parts.connected(), parts.rollup(), json).register(app);
         new IngestRoutes(parts.doors().web(), parts.doors().players(), parts.players(), new ClientAddress(web.trustedProxies(), metrics), tokens, json,
                 EVENT_TIMEOUT, parts.clock()).register(app);
+        new ViewerRoutes(parts.viewers(), access).register(app);
         new StatsRoutes(parts.stats(), parts.statsCache(), parts.posts(), access, json, parts.clock()).register(app);
         new TrackerRoutes(web.viewDwell()).register(app);
         new DashboardRoutes().register(app);

@@ -3,6 +3,7 @@ package club.makapix.vts.http;
 import club.makapix.vts.pipeline.CountingRules;
 import club.makapix.vts.pipeline.Door;
 import club.makapix.vts.pipeline.Event;
+import club.makapix.vts.pipeline.MeasureWatchReport;
 import club.makapix.vts.pipeline.Origin;
 import club.makapix.vts.pipeline.Outcome;
 import club.makapix.vts.pipeline.Pipeline;
@@ -23,8 +24,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The HTTP door (contract §2): single views, batches, the existing site's route, and players
- * without MQTT. Every event goes through the same pipeline as MQTT's; this class only turns
+ * The HTTP door (contract §2, §5): single views, watch reports, batches, the existing site's route,
+ * and players without MQTT. Every event goes through the same pipeline as MQTT's; this class only turns
  * requests into events and outcomes into statuses.
  */
 final class IngestRoutes {
@@ -53,6 +54,7 @@ final class IngestRoutes {
 
     void register(Javalin app) {
         app.post("/v1/posts/{post_id}/views", this::single);
+        app.post("/v1/posts/{post_id}/watch", this::watch);
         app.post("/post/{post_id}/view", this::single);
         app.post("/v1/events", this::batch);
         app.post("/v1/player/views", this::player);
@@ -71,6 +73,35 @@ final class IngestRoutes {
                 fail(ctx, outcome);
             }
         }));
+    }
+
+    /**
+     * A watch report (contract §5): 200 with where the viewer stands once it is durable, or once it is
+     * found already stored or accepted without storing (a robot); the usual errors otherwise.
+     */
+    private void watch(Context ctx) {
+        long postId = PathParams.postId(ctx);
+        byte[] body = BoundedBody.read(ctx, HttpServer.MAX_BODY_BYTES);
+        Event event = Event.watchReport(webOrigin(ctx), postId, body.length == 0 ? null : JsonBody.parse(body, json));
+        ctx.future(() -> webDoor.submit(event).thenAccept(outcome -> {
+            if (outcome.status() == Outcome.Status.STORED || outcome.reason().accepted()) {
+                ctx.status(200).json(watchAnswer(event));
+            } else {
+                fail(ctx, outcome);
+            }
+        }));
+    }
+
+    /** {@code {"post_id", "position_s", "duration_s", "progress_percent", "completed", "played_s"}}. */
+    private static Map<String, Object> watchAnswer(Event event) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("post_id", event.postId());
+        out.put("position_s", ViewerRoutes.seconds(event.positionMs()));
+        out.put("duration_s", ViewerRoutes.seconds(event.mediaDurationMs()));
+        out.put("progress_percent", MeasureWatchReport.progressPercent(event.positionMs(), event.mediaDurationMs()));
+        out.put("completed", event.completed());
+        out.put("played_s", ViewerRoutes.seconds(event.playedMs() == null ? 0L : event.playedMs()));
+        return out;
     }
 
     private void batch(Context ctx) {
@@ -116,7 +147,7 @@ final class IngestRoutes {
         r.put("event_id", eventId);
         String status;
         if (outcome.status() == Outcome.Status.STORED) {
-            status = CountingRules.countedView(event, outcome) ? "counted" : "accepted";
+            status = CountingRules.countedView(event, outcome) ? "counted" : "accepted"; // a stored watch report: accepted
         } else {
             status = switch (outcome.reason()) {
                 case DUPLICATE -> "duplicate";

@@ -11,7 +11,11 @@ final class PathParams {
 
     /** {@code {post_id}}: a positive whole number in canonical ASCII digits. */
     static long postId(Context ctx) {
-        String text = ctx.pathParam("post_id");
+        return postId(ctx.pathParam("post_id"));
+    }
+
+    /** A post id as text (a path segment, an entry of a list): the same rule. */
+    static long postId(String text) {
         // canonical ASCII digits only: Long.parseLong also takes "+101", "0101" and other scripts' digits
         if (CANONICAL_ID.matcher(text).matches()) {
             try {

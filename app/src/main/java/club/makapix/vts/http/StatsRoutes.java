@@ -117,11 +117,13 @@ final class StatsRoutes {
         String body = cache.get("csv|" + artist + "|" + range.from + "|" + range.to + "|" + sort, () -> {
             StringWriter out = new StringWriter();
             try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
-                    .setHeader("post_id", "title", "views", "impressions", "unique_viewers", "watch_time_s", "avg_watch_time_s")
+                    .setHeader("post_id", "title", "views", "impressions", "unique_viewers", "watch_time_s", "avg_watch_time_s",
+                            "completions", "completion_rate")
                     .get())) {
                 for (PostRow r : stats.allArtistPosts(artist, range.from, range.to, order, sort.startsWith("-"))) {
                     csv.printRecord(r.postId(), safeCell(r.title()), r.views(), r.impressions(), r.uniqueViewers(),
-                            seconds(r.watchTime().ms()), averageSeconds(r.watchTime()));
+                            seconds(r.watchTime().ms()), averageSeconds(r.watchTime()), r.watchTime().completions(),
+                            completionRate(r.watchTime()));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -186,10 +188,20 @@ final class StatsRoutes {
         return row;
     }
 
-    /** {@code watch_time_s} and {@code avg_watch_time_s}, in seconds to the millisecond. */
+    /**
+     * {@code watch_time_s} and {@code avg_watch_time_s}, in seconds to the millisecond; {@code completions}
+     * and {@code completion_rate} (to 0.001).
+     */
     private static void putWatchTime(Map<String, Object> out, WatchTime w) {
         out.put("watch_time_s", seconds(w.ms()));
         out.put("avg_watch_time_s", averageSeconds(w));
+        out.put("completions", w.completions());
+        out.put("completion_rate", completionRate(w));
+    }
+
+    /** Null when no signed-in viewer started watching. */
+    private static Double completionRate(WatchTime w) {
+        return w.completionRate() == null ? null : Math.round(w.completionRate() * 1000) / 1000.0;
     }
 
     /** Null when nothing was watched. */

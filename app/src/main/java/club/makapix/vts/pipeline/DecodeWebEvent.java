@@ -12,10 +12,14 @@ import java.util.UUID;
  * Reads a web event (contract §2): {@code intent}, {@code channel}, {@code channel_context},
  * {@code play_order}, {@code event_id}, {@code dwell_ms}, {@code watched_ms} (§5), and what VTS adds
  * ({@code playlist_id}, {@code timezone}, {@code local_time}; {@code post_id} in a batch). No body is
- * a view; without an intent, channel "artwork" is a view and any other channel an impression.
+ * a view; without an intent, channel "artwork" is a view and any other channel an impression. A watch
+ * report (§5: its own route, or {@code "type": "watch"} in a batch) has {@code position_s} and
+ * optionally {@code duration_s}, {@code played_s}, {@code session_id}, {@code event_id}.
  */
 public final class DecodeWebEvent implements Stage {
     private static final int MAX_TEXT = 128;
+    /** The longest time a watch report may name (about 31 years): beyond it a number is a mistake. */
+    private static final double MAX_SECONDS = 1e9;
 
     /** A field that is not as the contract says. */
     private static final class Invalid extends Exception {
@@ -40,6 +44,18 @@ public final class DecodeWebEvent implements Stage {
 
     private static void read(Event event, JsonNode body) throws Invalid {
         event.referrerDomain = domainOf(event.origin().referrer());
+        boolean watchRoute = event.kind == Kind.WATCH;
+        String type = body == null ? null : text(body, "type", 16);
+        if (type != null && !"watch".equals(type)) {
+            throw new Invalid("type must be \"watch\" (a watch report) or absent");
+        }
+        if (watchRoute || type != null) {
+            if (!watchRoute && event.postId != 0) {
+                throw new Invalid("watch reports go to POST /v1/posts/{post_id}/watch");
+            }
+            readWatchReport(event, body);
+            return;
+        }
         if (body == null) {
             event.kind = Kind.VIEW;
             return;
@@ -68,6 +84,40 @@ public final class DecodeWebEvent implements Stage {
         } else {
             throw new Invalid("intent must be \"view\" or \"impression\"");
         }
+    }
+
+    private static void readWatchReport(Event event, JsonNode body) throws Invalid {
+        event.kind = Kind.WATCH;
+        if (body == null) {
+            throw new Invalid("a watch report needs position_s");
+        }
+        event.automationReported = body.path("automation").asBoolean(false);
+        if (event.postId == 0) {
+            event.postId = positiveLong(body, "post_id");
+        }
+        if (body.get("position_s") == null || body.get("position_s").isNull()) {
+            throw new Invalid("position_s is required: where playback is now, in seconds");
+        }
+        event.positionMs = milliseconds(body, "position_s", false);
+        event.mediaDurationMs = milliseconds(body, "duration_s", true);
+        event.playedMs = milliseconds(body, "played_s", false);
+        event.sessionId = text(body, "session_id", MAX_TEXT);
+        event.eventId = uuid(body);
+    }
+
+    /** Seconds (a JSON number from 0, or above 0 when {@code positive}) as whole milliseconds; null when absent. */
+    private static Long milliseconds(JsonNode body, String field, boolean positive) throws Invalid {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        double seconds = node.isNumber() ? node.doubleValue() : Double.NaN;
+        if (!(positive ? seconds > 0 : seconds >= 0) || seconds > MAX_SECONDS) {
+            throw new Invalid(field + " must be a number of seconds " + (positive ? "above" : "from") + " 0 up to "
+                    + (long) MAX_SECONDS);
+        }
+        long ms = Math.round(seconds * 1000);
+        return positive ? Math.max(1, ms) : ms;
     }
 
     /** The host of the page the event came from, without "www.": where the artwork was seen. */

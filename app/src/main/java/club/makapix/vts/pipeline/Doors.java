@@ -15,8 +15,12 @@ public record Doors(Pipeline players, Pipeline web) {
     public record Lookups(PlayerRegistry players, PostCatalogue posts, WindowState window, CountryLookup countries,
                           AddressHasher addresses, Function<String, DeviceClassifier.Classification> devices) {}
 
-    /** One event per player per {@code perPlayer}; one web impression per visitor per {@code webImpressions}. */
-    public record Limits(Duration perPlayer, Duration webImpressions) {}
+    /**
+     * One event per player per {@code perPlayer}; one web impression per visitor per {@code webImpressions};
+     * one watch report per viewer and post per {@code watchReports}; a report at {@code completeAtPercent}
+     * of the media completes it.
+     */
+    public record Limits(Duration perPlayer, Duration webImpressions, Duration watchReports, int completeAtPercent) {}
 
     public static Doors build(Lookups lookups, Limits limits, EventSink writer, ExecutorService threads, MeterRegistry metrics) {
         ResolvePost resolvePost = new ResolvePost(lookups.posts());
@@ -26,6 +30,7 @@ public record Doors(Pipeline players, Pipeline web) {
         CountingRules countingRules = new CountingRules();
         RateLimit perPlayer = RateLimit.perPlayer(lookups.window(), limits.perPlayer());
         RateLimit webImpressions = RateLimit.webImpressions(lookups.window(), limits.webImpressions());
+        RateLimit watchReports = RateLimit.watchReports(lookups.window(), limits.watchReports());
         CreditWatchTime creditWatchTime = new CreditWatchTime(lookups.window(), metrics);
         // players: MQTT, and POST /v1/player/views
         Pipeline players = new Pipeline(List.of(
@@ -39,10 +44,11 @@ public record Doors(Pipeline players, Pipeline web) {
                 countingRules,
                 creditWatchTime),
                 List.of(dedupe, perPlayer, creditWatchTime), writer, threads, metrics);
-        // the web: POST /v1/posts/{id}/views, /v1/events, /post/{id}/view
+        // the web: POST /v1/posts/{id}/views, /v1/posts/{id}/watch, /v1/events, /post/{id}/view
         Pipeline web = new Pipeline(List.of(
                 new DecodeWebEvent(),
                 resolvePost,
+                new MeasureWatchReport(limits.completeAtPercent(), metrics),
                 dedupe,
                 locateCountry,
                 hashAddress,
@@ -50,9 +56,10 @@ public record Doors(Pipeline players, Pipeline web) {
                 new ClassifyDevice(lookups.devices()),
                 new FilterBots(),
                 webImpressions,
+                watchReports,
                 countingRules,
                 creditWatchTime),
-                List.of(dedupe, webImpressions, creditWatchTime), writer, threads, metrics);
+                List.of(dedupe, webImpressions, watchReports, creditWatchTime), writer, threads, metrics);
         return new Doors(players, web);
     }
 }

@@ -54,6 +54,18 @@ public final class Event {
     Long watchTimeMs;
     /** A player's event that follows its previous one of the same post: the same appearance goes on. */
     boolean continuesAppearance;
+    /** What the event adds to its viewer's own watch time, self-views included; null: nothing. */
+    Long viewerWatchMs;
+    // a watch report's (contract §5), as MeasureWatchReport and CreditWatchTime clamp them
+    Long positionMs;
+    /** The media's length: the post's registered duration, else the report's; null when unknown. */
+    Long mediaDurationMs;
+    Long playedMs;
+    String sessionId;
+    /** The report's position reaches VTS_COMPLETE_AT_PERCENT of the duration. */
+    boolean reachesCompletion;
+    /** Whether the viewer has completed the post, as stored with this report (it stays true). */
+    private boolean completed;
 
     private Event(Origin origin, String topicPlayerKey, byte[] playerPayload, long pathPostId, JsonNode webBody) {
         this.origin = origin;
@@ -75,6 +87,13 @@ public final class Event {
      */
     public static Event fromWeb(Origin origin, long pathPostId, JsonNode body) {
         return new Event(origin, null, null, pathPostId, body);
+    }
+
+    /** A watch report sent to its own route ({@code POST /v1/posts/{id}/watch}); null body = no fields. */
+    public static Event watchReport(Origin origin, long pathPostId, JsonNode body) {
+        Event event = new Event(origin, null, null, pathPostId, body);
+        event.kind = Kind.WATCH;
+        return event;
     }
 
     public Origin origin() { return origin; }
@@ -120,4 +139,18 @@ public final class Event {
     public boolean countable() { return countable; }
     public Long watchTimeMs() { return watchTimeMs; }
     public boolean continuesAppearance() { return continuesAppearance; }
+    /** The signed-in viewer (JWT {@code sub}) whose progress and history this event feeds; null for anyone else. */
+    public String signedInViewer() { return origin.viewerSubject(); }
+    public Long viewerWatchMs() { return viewerWatchMs; }
+    public Long positionMs() { return positionMs; }
+    public Long mediaDurationMs() { return mediaDurationMs; }
+    public Long playedMs() { return playedMs; }
+    public String sessionId() { return sessionId; }
+    public boolean reachesCompletion() { return reachesCompletion; }
+    public boolean completed() { return completed || reachesCompletion; }
+
+    /** The writer's word on a signed-in viewer's report: whether the post is completed for them now. */
+    public void storedCompletion(boolean completed) {
+        this.completed = completed;
+    }
 }

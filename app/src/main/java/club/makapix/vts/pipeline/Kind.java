@@ -1,9 +1,13 @@
 package club.makapix.vts.pipeline;
 
-/** A deliberate look at an artwork, or passive exposure during playback. Never summed. */
+/**
+ * A deliberate look at an artwork, passive exposure during playback (never summed with views), or a
+ * watch report: where a viewer's playback of a video is, and what they played since their last one.
+ */
 public enum Kind {
     VIEW("view"),
-    IMPRESSION("impression");
+    IMPRESSION("impression"),
+    WATCH("watch");
 
     private final String label;
 

@@ -6,8 +6,8 @@ import java.util.function.Function;
 
 /**
  * One accepted event per bucket per window: per player (5 s by default) on the player door, per
- * visitor for web impressions (3 s) on the web door; web views are not limited here since only the
- * first of a day counts. A slot is held by the event that took it, so a resend of that same event (a
+ * visitor for web impressions (3 s), per viewer and post for watch reports (5 s) on the web door; web
+ * views are not limited here since only the first of a day counts. A slot is held by the event that took it, so a resend of that same event (a
  * lost PUBACK, a retry after a crash) is not rate limited: it reaches the dedupe in the database
  * instead. An event that could not be stored gives its slot back, so its resend is not refused for
  * the time the lost copy held it.
@@ -35,6 +35,13 @@ public final class RateLimit implements Stage, AfterOutcome {
     public static RateLimit webImpressions(WindowState state, Duration window) {
         return new RateLimit("rate_limit_web_impressions", state, window,
                 event -> event.kind() == Kind.IMPRESSION && event.viewerId() != null ? "impression:" + event.viewerId() : null);
+    }
+
+    /** One watch report per viewer and post per {@code window} (contract §5: 5 s). */
+    public static RateLimit watchReports(WindowState state, Duration window) {
+        return new RateLimit("rate_limit_watch_reports", state, window,
+                event -> event.kind() == Kind.WATCH && event.viewerId() != null
+                        ? "watch:" + event.viewerId() + ":" + event.postId() : null);
     }
 
     /** Each limit by its own name in metrics, so the two are never summed. */

@@ -92,10 +92,9 @@ final class RollupStore {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into daily_post_stats (day, post_id, artist_id, views, impressions, unique_viewers, %1$s,
-                    first_view_at, last_view_at, watch_time_ms, watched_appearances)
-                select day, post_id, artist_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
-                    watch_time_ms, watched_appearances
-                from vts_day_stats(?, ?)""".formatted(StatsReader.BREAKDOWN_COLUMNS))) {
+                    first_view_at, last_view_at, %2$s)
+                select day, post_id, artist_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at, %2$s
+                from vts_day_stats(?, ?)""".formatted(StatsReader.BREAKDOWN_COLUMNS, StatsReader.WATCH_FIGURE_COLUMNS))) {
             ps.setObject(1, day);
             ps.setObject(2, day);
             ps.executeUpdate();

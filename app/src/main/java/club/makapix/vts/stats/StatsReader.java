@@ -1,5 +1,7 @@
 package club.makapix.vts.stats;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -46,14 +48,50 @@ public final class StatsReader {
             .collect(Collectors.joining(", "));
 
     /**
-     * Watch time (contract §5): the milliseconds credited to stored events (a client's capped
-     * {@code watched_ms}, a player's screen time), and the watched appearances they came from (each
-     * event with watch time, except a player's events that continue an appearance already begun).
+     * The watching figures (contract §5), each a column of the daily tables and of {@code vts_day_stats}
+     * summed over days and posts, in {@link WatchTime}'s order; the Java side's SQL names them from here.
      */
-    public record WatchTime(long ms, long appearances) {
+    public static final List<String> WATCH_FIGURES = List.of("watch_time_ms", "appearance_watch_time_ms",
+            "watched_appearances", "watch_starts", "completions");
+
+    /** {@code watch_time_ms, …}: the watching figures in a select or insert list. */
+    public static final String WATCH_FIGURE_COLUMNS = String.join(", ", WATCH_FIGURES);
+
+    /** {@code sum(watch_time_ms) as watch_time_ms, …}. */
+    static final String WATCH_FIGURE_SUMS = WATCH_FIGURES.stream().map(f -> "sum(" + f + ") as " + f)
+            .collect(Collectors.joining(", "));
+
+    /**
+     * Watching (contract §5): all watch time in ms (views' and impressions' capped {@code watched_ms},
+     * players' screen time, watch reports' played time); what appearances carried and how many there
+     * were (each event with watch time, except a player's events that continue an appearance already
+     * begun); signed-in viewers' starts (their first watching of a post with a duration) and completions.
+     */
+    public record WatchTime(long ms, long appearanceMs, long appearances, long starts, long completions) {
+        static final WatchTime NONE = new WatchTime(0, 0, 0, 0, 0);
+
+        /** The figures of a row that has the {@link #WATCH_FIGURES} columns. */
+        static WatchTime read(ResultSet rs) throws SQLException {
+            long[] f = new long[WATCH_FIGURES.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = rs.getLong(WATCH_FIGURES.get(i));
+            }
+            return new WatchTime(f[0], f[1], f[2], f[3], f[4]);
+        }
+
+        WatchTime plus(WatchTime o) {
+            return new WatchTime(ms + o.ms, appearanceMs + o.appearanceMs, appearances + o.appearances,
+                    starts + o.starts, completions + o.completions);
+        }
+
         /** The mean per watched appearance, in whole milliseconds (half up); null when none was watched. */
         public Long averageMs() {
-            return appearances == 0 ? null : Math.round((double) ms / appearances);
+            return appearances == 0 ? null : Math.round((double) appearanceMs / appearances);
+        }
+
+        /** Completions ÷ starts; null when nobody started. */
+        public Double completionRate() {
+            return starts == 0 ? null : (double) completions / starts;
         }
     }
 
@@ -93,34 +131,30 @@ public final class StatsReader {
     // The days of the range: rolled-up rows up to the watermark, then raw events aggregated alike.
     private static final String DAYS = """
             with days as (
-                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
-                       watch_time_ms, watched_appearances
+                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at, %2$s
                 from daily_post_stats
                 where artist_id = :artist and (cast(:post as bigint) is null or post_id = :post)
                   and day between :from and :rolledTo
                 union all
-                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
-                       watch_time_ms, watched_appearances
+                select day, post_id, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at, %2$s
                 from vts_day_stats(:rawFrom, :to, :artist, :post)
             )
-            """.formatted(BREAKDOWN_COLUMNS);
+            """.formatted(BREAKDOWN_COLUMNS, WATCH_FIGURE_COLUMNS);
 
     // An artist's days: one rolled-up row per day up to the watermark, then raw events aggregated alike.
     private static final String ARTIST_DAYS = """
             with days as (
-                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
-                       watch_time_ms, watched_appearances
+                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at, %2$s
                 from daily_artist_stats
                 where artist_id = :artist and day between :from and :rolledTo
                 union all
-                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at,
-                       watch_time_ms, watched_appearances
+                select day, views, impressions, unique_viewers, %1$s, first_view_at, last_view_at, %2$s
                 from vts_day_stats(:rawFrom, :to, :artist, cast(:post as bigint))
             )
-            """.formatted(BREAKDOWN_COLUMNS);
+            """.formatted(BREAKDOWN_COLUMNS, WATCH_FIGURE_COLUMNS);
 
-    /** A day's figures as summary() gathers them: views, impressions, unique viewers, watch time (ms), watched appearances. */
-    private static final int DAY_FIGURES = 5;
+    /** A day's counts as summary() gathers them: views, impressions, unique viewers. */
+    private static final int DAY_FIGURES = 3;
 
     private final Jdbi jdbi;
 
@@ -178,21 +212,20 @@ public final class StatsReader {
     private PostPage postPage(Handle h, Range range, String artistId, int page, int perPage, Sort sort, boolean descending) {
         String sql = DAYS + """
                 , per_post as (select post_id, sum(views) as views, sum(impressions) as impressions,
-                                      sum(unique_viewers) as day_unique, sum(watch_time_ms) as watch_time_ms,
-                                      sum(watched_appearances) as watched_appearances
+                                      sum(unique_viewers) as day_unique, %3$s
                                from days group by post_id)
                 select p.post_id, p.title, coalesce(a.views, 0) as views, coalesce(a.impressions, 0) as impressions,
-                       coalesce(a.day_unique, 0) as day_unique, count(*) over () as total,
-                       coalesce(a.watch_time_ms, 0) as watch_time_ms, coalesce(a.watched_appearances, 0) as watched_appearances
+                       coalesce(a.day_unique, 0) as day_unique, count(*) over () as total, %4$s
                 from posts p left join per_post a on a.post_id = p.post_id
                 where p.artist_id = :artist
-                order by %s %s, p.post_id
+                order by %1$s %2$s, p.post_id
                 limit :limit offset :offset
-                """.formatted(sort == Sort.POST_ID ? "p.post_id" : sort.column, descending ? "desc" : "asc");
+                """.formatted(sort == Sort.POST_ID ? "p.post_id" : sort.column, descending ? "desc" : "asc", WATCH_FIGURE_SUMS,
+                WATCH_FIGURES.stream().map(f -> "coalesce(a." + f + ", 0) as " + f).collect(Collectors.joining(", ")));
         List<Object[]> found = range.bind(h.createQuery(sql), artistId, null)
                 .bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
                 .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                        rs.getLong(5), rs.getLong(6), new WatchTime(rs.getLong(7), rs.getLong(8))})
+                        rs.getLong(5), rs.getLong(6), WatchTime.read(rs)})
                 .list();
         Map<Long, Long> unique = new HashMap<>();
         if (!range.oneDay() && !found.isEmpty()) {
@@ -212,6 +245,7 @@ public final class StatsReader {
     private Summary summary(Handle h, Range range, String artist, Long post) {
         String days = post == null ? ARTIST_DAYS : DAYS;
         Map<LocalDate, long[]> perDay = new TreeMap<>();
+        Map<LocalDate, WatchTime> watchPerDay = new HashMap<>();
         Instant[] span = new Instant[2];
         Map<String, Map<String, Long>> breakdowns = new LinkedHashMap<>();
         BREAKDOWNS.forEach(b -> breakdowns.put(b, new TreeMap<>()));
@@ -222,11 +256,12 @@ public final class StatsReader {
         range.bind(h.createQuery(days + """
                         select day, sum(views) as views, sum(impressions) as impressions, sum(unique_viewers) as unique_viewers,
                                min(first_view_at) as first_view_at, max(last_view_at) as last_view_at,
-                               sum(watch_time_ms) as watch_time_ms, sum(watched_appearances) as watched_appearances,
-                               null::text as breakdown, null::text as key, null::numeric as count
+                               """ + WATCH_FIGURE_SUMS + """
+                               , null::text as breakdown, null::text as key, null::numeric as count
                         from days group by day
                         union all
-                        select null, null, null, null, null, null, null, null, d.name, kv.key, sum(kv.value::bigint)
+                        select null, null, null, null, null, null, """ + "null, ".repeat(WATCH_FIGURES.size()) + """
+                               d.name, kv.key, sum(kv.value::bigint)
                         from days
                         cross join lateral (values """ + BREAKDOWN_PAIRS + """
                         ) as d(name, m)
@@ -238,8 +273,9 @@ public final class StatsReader {
                         breakdowns.get(breakdown).put(rs.getString("key"), rs.getLong("count"));
                         return null;
                     }
-                    perDay.put(rs.getObject("day", LocalDate.class), new long[] {rs.getLong("views"), rs.getLong("impressions"),
-                            rs.getLong("unique_viewers"), rs.getLong("watch_time_ms"), rs.getLong("watched_appearances")});
+                    LocalDate day = rs.getObject("day", LocalDate.class);
+                    perDay.put(day, new long[] {rs.getLong("views"), rs.getLong("impressions"), rs.getLong("unique_viewers")});
+                    watchPerDay.put(day, WatchTime.read(rs));
                     span[0] = earliest(span[0], rs.getTimestamp("first_view_at"));
                     span[1] = latest(span[1], rs.getTimestamp("last_view_at"));
                     return null;
@@ -250,19 +286,18 @@ public final class StatsReader {
         List<Day> daily = new ArrayList<>();
         long views = 0;
         long impressions = 0;
-        long watchedMs = 0;
-        long watchedAppearances = 0;
+        WatchTime watched = WatchTime.NONE;
         for (LocalDate d = range.from(); !d.isAfter(range.to()); d = d.plusDays(1)) {
             long[] v = perDay.getOrDefault(d, new long[DAY_FIGURES]);
-            daily.add(new Day(d, v[0], v[1], v[2], new WatchTime(v[3], v[4])));
+            WatchTime w = watchPerDay.getOrDefault(d, WatchTime.NONE);
+            daily.add(new Day(d, v[0], v[1], v[2], w));
             views += v[0];
             impressions += v[1];
-            watchedMs += v[3];
-            watchedAppearances += v[4];
+            watched = watched.plus(w);
         }
         long unique = range.oneDay() ? daily.get(0).uniqueViewers() : rangeUniques(h, range, artist, post);
         Map<String, Long> watchTimeBySource = breakdowns.remove(WATCH_TIME_BY_SOURCE);
-        return new Summary(views, impressions, unique, breakdowns, new WatchTime(watchedMs, watchedAppearances),
+        return new Summary(views, impressions, unique, breakdowns, watched,
                 watchTimeBySource, daily, span[0], span[1]);
     }
 

@@ -5,6 +5,7 @@ import club.makapix.vts.config.Settings.WriteBatching;
 import club.makapix.vts.pipeline.CountingRules;
 import club.makapix.vts.pipeline.Event;
 import club.makapix.vts.pipeline.EventSink;
+import club.makapix.vts.pipeline.Kind;
 import club.makapix.vts.pipeline.Outcome;
 import club.makapix.vts.pipeline.Reason;
 import club.makapix.vts.pipeline.Verdict;
@@ -13,19 +14,23 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +52,12 @@ public final class EventWriter implements EventSink, AutoCloseable {
 
     private record Pending(Event event, CompletableFuture<Outcome> done) {}
 
+    /** Per event of a batch: whether it was stored now (false: stored before), and whether it counted. */
+    private record Stored(boolean[] stored, boolean[] counted) {}
+
+    private final DataSource dataSource;
     private final ViewEventStore store;
+    private final WatchingStore watching;
     private final WriteBatching batching;
     private final BlockingQueue<Pending> queue;
     private final List<Thread> threads = new ArrayList<>();
@@ -59,8 +69,11 @@ public final class EventWriter implements EventSink, AutoCloseable {
     private final Counter failures;
     private final Counter rejected;
 
-    public EventWriter(ViewEventStore store, WriteBatching batching, MeterRegistry metrics) {
+    public EventWriter(DataSource dataSource, ViewEventStore store, WatchingStore watching, WriteBatching batching,
+                       MeterRegistry metrics) {
+        this.dataSource = dataSource;
         this.store = store;
+        this.watching = watching;
         this.batching = batching;
         this.queue = new ArrayBlockingQueue<>(batching.queueCapacity());
         this.batchSizes = DistributionSummary.builder("vts_write_batch_size").description("Events per write transaction")
@@ -194,9 +207,8 @@ public final class EventWriter implements EventSink, AutoCloseable {
         for (Pending p : unique) {
             events.add(p.event);
         }
-        boolean[] mayCount = CountingRules.mayCount(events);
         long start = System.nanoTime();
-        ViewEventStore.Written written = insertCreatingPartitions(events, mayCount);
+        Stored written = storeCreatingPartitions(events);
         writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
         for (int i = 0; i < unique.size(); i++) {
@@ -235,9 +247,9 @@ public final class EventWriter implements EventSink, AutoCloseable {
         return state != null && (state.startsWith("22") || state.startsWith("54"));
     }
 
-    private ViewEventStore.Written insertCreatingPartitions(List<Event> events, boolean[] mayCount) throws SQLException {
+    private Stored storeCreatingPartitions(List<Event> events) throws SQLException {
         try {
-            return store.insert(events, mayCount);
+            return store(events);
         } catch (SQLException e) {
             if (!ViewEventStore.NO_PARTITION.equals(e.getSQLState())) {
                 throw e;
@@ -251,7 +263,72 @@ public final class EventWriter implements EventSink, AutoCloseable {
                 last = last == null || day.isAfter(last) ? day : last;
             }
             store.ensurePartitions(first, last);
-            return store.insert(events, mayCount);
+            return store(events);
+        }
+    }
+
+    /**
+     * Stores the events in one transaction: views and impressions as raw events, watch reports into
+     * the watching tables, and what signed-in viewers' stored events add to their history. A batch with
+     * none of the last two is one statement, committed by itself.
+     */
+    private Stored store(List<Event> events) throws SQLException {
+        List<Event> appearances = new ArrayList<>(events.size());
+        List<Event> reports = new ArrayList<>();
+        boolean viewers = false;
+        for (Event e : events) {
+            (e.kind() == Kind.WATCH ? reports : appearances).add(e);
+            viewers |= WatchingStore.feedsViewer(e);
+        }
+        boolean[] mayCount = CountingRules.mayCount(appearances);
+        try (Connection c = dataSource.getConnection()) {
+            if (reports.isEmpty() && !viewers) {
+                ViewEventStore.Written w = store.insert(c, appearances, mayCount);
+                return new Stored(w.stored(), w.counted());
+            }
+            c.setAutoCommit(false);
+            try {
+                ViewEventStore.Written w = appearances.isEmpty() ? new ViewEventStore.Written(new boolean[0], new boolean[0])
+                        : store.insert(c, appearances, mayCount);
+                boolean[] reportsStored = reports.isEmpty() ? new boolean[0] : watching.writeReports(c, reports);
+                List<Event> fed = new ArrayList<>();
+                Set<String> histories = new HashSet<>();
+                for (int i = 0; i < appearances.size(); i++) {
+                    Event e = appearances.get(i);
+                    if (w.stored()[i] && WatchingStore.feedsViewer(e)) {
+                        fed.add(e);
+                        histories.add(e.signedInViewer());
+                    }
+                }
+                for (int i = 0; i < reports.size(); i++) {
+                    if (reportsStored[i] && reports.get(i).signedInViewer() != null) {
+                        histories.add(reports.get(i).signedInViewer());
+                    }
+                }
+                if (!fed.isEmpty()) {
+                    watching.noteAppearances(c, fed);
+                }
+                if (!histories.isEmpty()) {
+                    watching.trimRecentlyViewed(c, histories);
+                }
+                c.commit();
+                boolean[] stored = new boolean[events.size()];
+                boolean[] counted = new boolean[events.size()];
+                int a = 0;
+                int r = 0;
+                for (int i = 0; i < events.size(); i++) {
+                    if (events.get(i).kind() == Kind.WATCH) {
+                        stored[i] = reportsStored[r++];
+                    } else {
+                        stored[i] = w.stored()[a];
+                        counted[i] = w.counted()[a++];
+                    }
+                }
+                return new Stored(stored, counted);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 

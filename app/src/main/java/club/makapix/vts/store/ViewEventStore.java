@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 
 /**
  * The {@code view_events} and {@code event_keys} tables: writes a batch of events in one statement
- * (one round trip, one transaction), and keeps daily partitions ahead of time.
+ * (one round trip), and keeps daily partitions ahead of time.
  */
 public final class ViewEventStore {
     /** SQLSTATE of "no partition of relation found for row". */
@@ -138,25 +138,25 @@ public final class ViewEventStore {
      * Writes the events (whose keys must be distinct) in one transaction. {@code mayCount[i]} says
      * whether event i may count (the caller leaves only one view per viewer, post and day in a batch).
      */
-    public Written insert(List<Event> events, boolean[] mayCount) throws SQLException {
+    public Written insert(Connection c, List<Event> events, boolean[] mayCount) throws SQLException {
         int n = events.size();
         Integer[] index = new Integer[n];
         Boolean[] countable = new Boolean[n];
         Object[][] values = new Object[COLUMNS.size()][];
-        for (int c = 0; c < COLUMNS.size(); c++) {
-            values[c] = COLUMNS.get(c).array(n);
+        for (int col = 0; col < COLUMNS.size(); col++) {
+            values[col] = COLUMNS.get(col).array(n);
         }
         for (int i = 0; i < n; i++) {
             Event e = events.get(i);
             index[i] = i;
             countable[i] = mayCount[i];
-            for (int c = 0; c < COLUMNS.size(); c++) {
-                values[c][i] = COLUMNS.get(c).value().apply(e);
+            for (int col = 0; col < COLUMNS.size(); col++) {
+                values[col][i] = COLUMNS.get(col).value().apply(e);
             }
         }
         boolean[] stored = new boolean[n];
         boolean[] counted = new boolean[n];
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setArray(1, c.createArrayOf("int4", index));
             ps.setArray(2, c.createArrayOf("bool", countable));
             for (int col = 0; col < COLUMNS.size(); col++) {

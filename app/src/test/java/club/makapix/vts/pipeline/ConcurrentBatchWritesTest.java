@@ -48,11 +48,15 @@ class ConcurrentBatchWritesTest {
                 CyclicBarrier together = new CyclicBarrier(2);
                 Future<ViewEventStore.Written> a = writers.submit(() -> {
                     together.await();
-                    return store.insert(up, mayCount);
+                    try (java.sql.Connection c = database.dataSource().getConnection()) {
+                        return store.insert(c, up, mayCount);
+                    }
                 });
                 Future<ViewEventStore.Written> b = writers.submit(() -> {
                     together.await();
-                    return store.insert(down, mayCount);
+                    try (java.sql.Connection c = database.dataSource().getConnection()) {
+                        return store.insert(c, down, mayCount);
+                    }
                 });
                 int counted = count(a.get(30, TimeUnit.SECONDS).counted()) + count(b.get(30, TimeUnit.SECONDS).counted());
                 assertEquals(POSTS, counted, "each post's view by " + viewer + " counts once, whichever batch stored it");

@@ -256,7 +256,7 @@ class PipelineTest {
 
     private Doors doors() {
         return Doors.build(new Doors.Lookups(players, posts, window, CountryLookup.none(), addresses, TestEvents::classify),
-                new Doors.Limits(RATE_WINDOW, RATE_WINDOW), writer, stageThread, metrics);
+                new Doors.Limits(RATE_WINDOW, RATE_WINDOW, Duration.ofSeconds(5), 80), writer, stageThread, metrics);
     }
 
     private void assertStoppedAt(Pipeline door, List<String> stages, List<Event> events, String stage, Reason reason) {

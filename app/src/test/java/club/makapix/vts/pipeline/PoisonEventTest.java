@@ -6,6 +6,7 @@ import club.makapix.vts.config.Settings.WriteBatching;
 import club.makapix.vts.store.Database;
 import club.makapix.vts.store.EventWriter;
 import club.makapix.vts.store.ViewEventStore;
+import club.makapix.vts.store.WatchingStore;
 import club.makapix.vts.support.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -33,7 +34,7 @@ class PoisonEventTest {
             LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
             store.ensurePartitions(today, today);
             // a long linger, so the four events are written as one batch
-            EventWriter writer = new EventWriter(store, new WriteBatching(100, Duration.ofMillis(200), 1000, 1),
+            EventWriter writer = new EventWriter(database.dataSource(), store, new WatchingStore(50), new WriteBatching(100, Duration.ofMillis(200), 1000, 1),
                     new SimpleMeterRegistry());
             try {
                 List<CompletableFuture<Outcome>> outcomes = new ArrayList<>();

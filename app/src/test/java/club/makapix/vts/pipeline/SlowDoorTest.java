@@ -7,6 +7,7 @@ import club.makapix.vts.config.Settings.WriteBatching;
 import club.makapix.vts.store.Database;
 import club.makapix.vts.store.EventWriter;
 import club.makapix.vts.store.ViewEventStore;
+import club.makapix.vts.store.WatchingStore;
 import club.makapix.vts.support.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class SlowDoorTest {
             Instant now = Instant.now();
             LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
             store.ensurePartitions(today, today);
-            try (EventWriter writer = new EventWriter(store, new WriteBatching(1000, Duration.ZERO, 1000, 1),
+            try (EventWriter writer = new EventWriter(database.dataSource(), store, new WatchingStore(50), new WriteBatching(1000, Duration.ZERO, 1000, 1),
                     new SimpleMeterRegistry())) {
                 // holds the first event until the door has hooked onto its outcome, so that the
                 // door's work runs where the outcome is completed (the test thread never waits on it)

@@ -117,9 +117,9 @@ class StatsApiTest {
         assertEquals(200, csv.statusCode());
         assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
         assertEquals(List.of(
-                "post_id,title,views,impressions,unique_viewers,watch_time_s,avg_watch_time_s",
-                "11,\"'=HYPERLINK(\"\"x\"\")\",1,0,1,0.0,",
-                "12,\"Sunset, in pixels\",2,0,2,0.0,"), csv.body().lines().toList(),
+                "post_id,title,views,impressions,unique_viewers,watch_time_s,avg_watch_time_s,completions,completion_rate",
+                "11,\"'=HYPERLINK(\"\"x\"\")\",1,0,1,0.0,,0,",
+                "12,\"Sunset, in pixels\",2,0,2,0.0,,0,"), csv.body().lines().toList(),
                 "quoted, and a title a spreadsheet would run as a formula is defused");
     }
 

@@ -103,6 +103,8 @@ final class Truth {
     static void putWatchTime(Map<String, Object> out, long ms, long appearances) {
         out.put("watch_time_s", ms / 1000.0);
         out.put("avg_watch_time_s", appearances == 0 ? null : Math.round((double) ms / appearances) / 1000.0);
+        out.put("completions", 0L); // no watch reports in this history
+        out.put("completion_rate", null);
     }
 
     private static long watchMs(List<Sent> events) {

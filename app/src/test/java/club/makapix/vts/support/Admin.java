@@ -18,6 +18,11 @@ public final class Admin {
         this.token = token;
     }
 
+    /** The admin token this client sends. */
+    public String token() {
+        return token;
+    }
+
     public HttpResponse<String> send(String method, String path, String json) {
         return send(httpPort, method, path, token, json);
     }
