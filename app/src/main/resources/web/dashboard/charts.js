@@ -1,11 +1,13 @@
 // The dashboard's charts, drawn by Chart.js (from its WebJar, served at /assets/chart.umd.js), each
 // with its numbers as a table under "Numbers" for anyone who cannot see the chart.
-import {count, countryName, keyName, shortDay} from './format.js';
+import {count, countryName, duration, keyName, shortDay} from './format.js';
 
-const COLORS = {views: '#2563eb', impressions: '#d97706', unique: '#059669'};
+const COLORS = {views: '#2563eb', impressions: '#d97706', unique: '#059669', watch: '#7c3aed'};
 /** One colour per device class, the same whatever the range; a class VTS may add later is grey. */
 const DEVICE_COLORS = {desktop: '#2563eb', mobile: '#d97706', tablet: '#059669', player: '#7c3aed', tv: '#db2777'};
 const OTHER_DEVICE = '#64748b';
+/** Steps of a time axis, in seconds: whole seconds, minutes, hours or days. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 /** More countries than this and the rest are one "Other" bar; the numbers table lists them all. */
 const MOST_COUNTRIES = 10;
 
@@ -21,8 +23,8 @@ function draw(id, config, description) {
   canvas.setAttribute('aria-label', description);
 }
 
-/** The chart's figures as a table: a heading row and rows whose numbers are right-aligned. */
-function numbers(id, headings, rows) {
+/** The chart's figures as a table: a heading row and rows whose figures are right-aligned, written by {@code format}. */
+function numbers(id, headings, rows, format = count) {
   const table = document.createElement('table');
   const head = table.createTHead().insertRow();
   headings.forEach((text, i) => {
@@ -37,7 +39,7 @@ function numbers(id, headings, rows) {
     const tr = body.insertRow();
     row.forEach((value, i) => {
       const cell = tr.insertCell();
-      cell.textContent = i > 0 ? count(value) : value;
+      cell.textContent = i > 0 ? format(value) : value;
       cell.className = i > 0 ? 'num' : '';
     });
   }
@@ -55,6 +57,22 @@ function line(label, data, color) {
 
 const countAxis = {beginAtZero: true, ticks: {precision: 0}};
 
+/** An axis of seconds up to {@code max}, ticked at whole seconds, minutes or hours (about six ticks), labelled "1 h 30 min". */
+function timeAxis(max) {
+  const step = TIME_STEPS.find(s => max / s <= 6) ?? Math.ceil(max / 6 / 86400) * 86400;
+  return {beginAtZero: true, ticks: {stepSize: step, callback: value => duration(value)}};
+}
+
+/** The x axis of a chart by day: "Nov 21". */
+function dayAxis(days) {
+  return {ticks: {callback: i => shortDay(days[i]), maxRotation: 0, autoSkipPadding: 16}};
+}
+
+/** The title of a chart by day's tooltips. */
+function dayTitle(days) {
+  return items => shortDay(days[items[0].dataIndex]);
+}
+
 export function drawDaily(daily) {
   const days = daily.map(d => d.date);
   draw('daily-chart', {
@@ -65,12 +83,30 @@ export function drawDaily(daily) {
       line('Unique viewers', daily.map(d => d.unique_viewers), COLORS.unique)]},
     options: {
       interaction: {mode: 'index', intersect: false},
-      scales: {x: {ticks: {callback: i => shortDay(days[i]), maxRotation: 0, autoSkipPadding: 16}}, y: countAxis},
-      plugins: {legend: {align: 'end'}, tooltip: {callbacks: {title: items => shortDay(days[items[0].dataIndex])}}},
+      scales: {x: dayAxis(days), y: countAxis},
+      plugins: {legend: {align: 'end'}, tooltip: {callbacks: {title: dayTitle(days)}}},
     },
   }, `Views, impressions and unique viewers per day, ${days[0]} to ${days[days.length - 1]}`);
   numbers('daily-numbers', ['Day', 'Views', 'Impressions', 'Unique viewers'],
       daily.map(d => [d.date, d.views, d.impressions, d.unique_viewers]));
+}
+
+/** Watch time per day, in seconds as the API gives it (players' screen time included). */
+export function drawWatchTime(daily) {
+  const days = daily.map(d => d.date);
+  const seconds = daily.map(d => d.watch_time_s ?? 0);
+  draw('watch-chart', {
+    type: 'line',
+    data: {labels: days, datasets: [line('Watch time', seconds, COLORS.watch)]},
+    options: {
+      interaction: {mode: 'index', intersect: false},
+      scales: {x: dayAxis(days), y: timeAxis(Math.max(...seconds))},
+      plugins: {legend: {display: false},
+                tooltip: {callbacks: {title: dayTitle(days), label: item => `Watch time: ${duration(item.raw)}`}}},
+    },
+  }, `Watch time per day, ${days[0]} to ${days[days.length - 1]}, ${duration(seconds.reduce((sum, s) => sum + s, 0))} in all`);
+  numbers('watch-numbers', ['Day', 'Watch time', 'Average'],
+      daily.map(d => [d.date, d.watch_time_s, d.avg_watch_time_s]), duration);
 }
 
 export function drawCountries(viewsByCountry) {

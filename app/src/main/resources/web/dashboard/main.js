@@ -1,8 +1,8 @@
 // The dashboard: sign in with a token, choose an artist and a range of UTC days, and see their
-// numbers from the stats API (contract §2): totals, charts, and a sortable page of posts.
+// numbers from the stats API (contract §2): totals, watching (§5), charts, and a sortable page of posts.
 import {artistCsv, artistStats} from './api.js';
-import {drawChannels, drawCountries, drawDaily, drawDevices} from './charts.js';
-import {count, daysBefore, todayUtc} from './format.js';
+import {drawChannels, drawCountries, drawDaily, drawDevices, drawWatchTime} from './charts.js';
+import {count, daysBefore, showDuration, todayUtc} from './format.js';
 import {nextSort, onSortClick, renderPosts} from './posts-table.js';
 import {claimsOf, forget, keep, stored} from './session.js';
 
@@ -118,7 +118,9 @@ function show(answer, postsOnly) {
     const sources = Object.entries(answer.views_by_source).map(([source, views]) => `${count(views)} from ${source}`);
     $('range-note').textContent = `${answer.artist_id}, ${answer.from} to ${answer.to} (UTC days)`
         + (sources.length ? ` · views: ${sources.join(', ')}` : '');
+    showWatching(answer);
     drawDaily(answer.daily);
+    drawWatchTime(answer.daily);
     drawCountries(answer.views_by_country);
     drawDevices(answer.views_by_device);
     drawChannels(answer.views_by_channel, answer.impressions_by_channel);
@@ -126,6 +128,13 @@ function show(answer, postsOnly) {
   renderPosts(answer);
   document.body.dataset.renders = Number(document.body.dataset.renders) + 1;
   setState('ready');
+}
+
+/** All watch time, the players' part of it (screen time), and the average per view or impression that carried some. */
+function showWatching(answer) {
+  showDuration($('total-watch-time'), answer.watch_time_s ?? 0);
+  showDuration($('total-screen-time'), answer.watch_time_by_source?.player ?? 0);
+  showDuration($('average-watch-time'), answer.avg_watch_time_s ?? null);
 }
 
 function failed(failure, artist) {

@@ -1,7 +1,8 @@
 // The per-post table: one page of rows, the sorted column marked, and the pager under it.
-import {count} from './format.js';
+import {count, NONE, percent, showDuration} from './format.js';
 
 const headers = [...document.querySelectorAll('#posts-table th[data-sort]')];
+const columns = document.querySelectorAll('#posts-table thead th').length;
 
 /**
  * The sort after a click on a column: the other direction if it is the sorted one, else the
@@ -29,6 +30,15 @@ function cell(row, text, className) {
   }
 }
 
+/** A watch time: the words, and the exact seconds for machines. */
+function durationCell(row, seconds) {
+  const time = document.createElement('time');
+  showDuration(time, seconds);
+  const td = row.insertCell();
+  td.className = 'num';
+  td.append(time);
+}
+
 /** Shows an artist-stats answer's page of posts, its sort and where the page is. */
 export function renderPosts(answer) {
   const body = document.getElementById('posts-rows');
@@ -41,11 +51,15 @@ export function renderPosts(answer) {
     cell(row, count(post.views), 'num');
     cell(row, count(post.impressions), 'num');
     cell(row, count(post.unique_viewers), 'num');
+    durationCell(row, post.watch_time_s ?? 0);
+    // "—" for a post with nothing started (null), and while the API does not give these fields yet
+    cell(row, post.completions == null ? NONE : count(post.completions), 'num');
+    cell(row, percent(post.completion_rate), 'num');
   }
   if (answer.posts.length === 0) {
     const row = body.insertRow();
     const td = row.insertCell();
-    td.colSpan = 5;
+    td.colSpan = columns;
     td.textContent = answer.total_posts === 0 ? 'This artist has no posts.' : 'No posts on this page.';
   }
 

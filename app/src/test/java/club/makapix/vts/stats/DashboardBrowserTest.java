@@ -2,12 +2,13 @@ package club.makapix.vts.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import club.makapix.vts.protocol.Ack;
 import club.makapix.vts.support.Admin;
 import club.makapix.vts.support.Eventually;
 import club.makapix.vts.support.GeoFixture;
 import club.makapix.vts.support.HeadlessChromium;
+import club.makapix.vts.support.Mqtt3Player;
 import club.makapix.vts.support.RunningServer;
 import club.makapix.vts.support.TestClock;
 import club.makapix.vts.support.TestDatabase;
@@ -18,10 +19,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -30,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,7 +57,8 @@ import org.openqa.selenium.support.ui.Select;
  * holding a known history sent through the real doors ({@link History}): what an artist sees
  * after signing in is the API's answer and the history's truth (totals, the Chart.js charts' data,
  * the sortable, paged table, the downloaded CSV), and someone else's numbers, a bad token and an
- * empty range each get a clear message.
+ * empty range each get a clear message. Watching (contract §5) is checked the same way over the
+ * history, and to the word over a small known watching of its own ({@link #sendDorasWatching}).
  */
 class DashboardBrowserTest {
     /** The last day of the history is today: the page's presets count back from the browser's today (UTC). */
@@ -63,6 +68,9 @@ class DashboardBrowserTest {
             103L, "<i>Night</i> tram, \"late\"", 104L, "Lighthouse", 105L, "Moss garden");
     /** Posts of ana's nobody saw: her table then has two pages of ten, and they are in her CSV with zeros. */
     static final List<Long> QUIET_POSTS = List.of(106L, 107L, 108L, 109L, 110L, 111L, 112L);
+    /** dora's posts, outside the history: watched for known times on the last day only. */
+    static final long REEL = 401;
+    static final long LOOP = 402;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static TestDatabase db;
@@ -82,6 +90,7 @@ class DashboardBrowserTest {
         History.POSTS.forEach((artist, posts) -> posts.forEach(p -> putPost(p, artist, TITLES.get(p))));
         QUIET_POSTS.forEach(p -> putPost(p, "ana", "Study " + (p - 105)));
         history = History.sendThrough(vts, clock, FIRST, LAST);
+        sendDorasWatching(clock);
         clock.set(History.noon(LAST).plusSeconds(3600));
 
         ChromeOptions options = HeadlessChromium.options(work.resolve("profile"), "1280,1000");
@@ -208,6 +217,8 @@ class DashboardBrowserTest {
         assertEquals(false, browser.findElement(By.id("next-page")).isEnabled());
 
         Map<Long, long[]> truth = history.truth().perPost(e -> e.artist().equals("ana"), FIRST, LAST);
+        Map<Long, long[]> watching = history.truth().perPostWatchTime(e -> e.artist().equals("ana"), FIRST, LAST);
+        Map<Long, Map<?, ?>> api = apiRows("ana", q + "&sort=post_id");
         clickAndAwaitRender(By.id("previous-page"));
         for (WebElement row : browser.findElements(By.cssSelector("#posts-rows tr"))) {
             long post = Long.parseLong(row.getDomAttribute("data-post-id"));
@@ -215,6 +226,12 @@ class DashboardBrowserTest {
             List<WebElement> cells = row.findElements(By.tagName("td"));
             assertEquals(want[0], number(cells.get(2).getText()), "views of " + post);
             assertEquals(want[1], number(cells.get(3).getText()), "impressions of " + post);
+            long[] watched = watching.getOrDefault(post, new long[2]);
+            assertEquals(watched[0] / 1000.0, exactSeconds(cells.get(5).findElement(By.tagName("time"))), 0.0005,
+                    "watch time of " + post);
+            assertTrue(cells.get(5).getText().matches(IN_WORDS), cells.get(5).getText());
+            assertEquals(completionCells(api.get(post)), List.of(cells.get(6).getText(), cells.get(7).getText()),
+                    "completions of " + post);
         }
     }
 
@@ -289,6 +306,55 @@ class DashboardBrowserTest {
         assertEquals("ben", browser.findElement(By.id("artist")).getDomProperty("value"));
     }
 
+    @Test
+    void watchTimeScreenTimeAndTheDailyWatchChartShowKnownFiguresInWords() throws Exception {
+        signIn(token("dora"));
+        chooseRange(LAST.minusDays(1), LAST);
+
+        assertEquals("3 h 12 min", text("total-watch-time"), "3 h 10 min + 55 s in browsers, 65 s on a player");
+        assertEquals("1 min 5 s", text("total-screen-time"));
+        assertEquals("1 h 4 min", text("average-watch-time"), "11,520 s over three watched appearances");
+
+        Map<String, Object> chart = chart("watch-chart");
+        assertEquals(List.of(LAST.minusDays(1).toString(), LAST.toString()), chart.get("labels"));
+        assertEquals(Map.of("Watch time", List.of(0.0, 11_520.0)), seconds(chart), "seconds per day, as the API gives them");
+        assertEquals(List.of(List.of(LAST.minusDays(1).toString(), "0 s", "—"), List.of(LAST.toString(), "3 h 12 min", "1 h 4 min")),
+                browser.executeScript("return [...document.querySelectorAll('#watch-numbers tbody tr')]"
+                        + ".map(tr => [...tr.cells].map(td => td.textContent))"), "the chart's numbers");
+
+        Map<Long, List<String>> rows = postRows();
+        assertEquals(List.of("2 min", "3 h 10 min"), List.of(rows.get(REEL).get(5), rows.get(LOOP).get(5)),
+                "the reel: 55 s in a browser and 65 s on a player");
+        Map<Long, Map<?, ?>> api = apiRows("dora", "?from=" + LAST.minusDays(1) + "&to=" + LAST);
+        for (long post : List.of(REEL, LOOP)) {
+            assertEquals(completionCells(api.get(post)), rows.get(post).subList(6, 8), "completions of " + post);
+        }
+    }
+
+    /** The API's completion fields are new: what the page makes of them, given before the API gives them. */
+    @Test
+    void completionsShowAsCountsAndPercentagesWhenTheApiGivesThem() throws Exception {
+        signIn(token("dora"));
+        browser.executeScript("""
+                const realFetch = window.fetch;
+                const reel = arguments[0];
+                window.fetch = async (...args) => {
+                  const response = await realFetch(...args);
+                  if (!String(args[0]).includes('/stats?')) {
+                    return response;
+                  }
+                  const answer = await response.json();
+                  for (const post of answer.posts) {
+                    [post.completions, post.completion_rate] = post.post_id === reel ? [3, 0.75] : [0, 0];
+                  }
+                  return new Response(JSON.stringify(answer), {status: response.status, headers: {'Content-Type': 'application/json'}});
+                };""", REEL);
+        chooseRange(LAST.minusDays(1), LAST);
+        Map<Long, List<String>> rows = postRows();
+        assertEquals(List.of("3", "75%"), rows.get(REEL).subList(6, 8));
+        assertEquals(List.of("0", "0%"), rows.get(LOOP).subList(6, 8), "none completed is 0%, not \"—\"");
+    }
+
     // ---- what the page shows, against the API and the truth ----
 
     /** Totals and every chart equal the API's answer, and the API's answer equals the truth. */
@@ -313,6 +379,22 @@ class DashboardBrowserTest {
         assertEquals(column(daily, "views"), series.get("Views"));
         assertEquals(column(daily, "impressions"), series.get("Impressions"));
         assertEquals(column(daily, "unique_viewers"), series.get("Unique viewers"));
+
+        assertEquals(((Number) api.get("watch_time_s")).doubleValue(), exactSeconds(By.id("total-watch-time")), 0.0005);
+        Object screenTime = ((Map<?, ?>) api.get("watch_time_by_source")).get("player");
+        assertEquals(screenTime == null ? 0 : ((Number) screenTime).doubleValue(), exactSeconds(By.id("total-screen-time")), 0.0005);
+        if (api.get("avg_watch_time_s") instanceof Number average) {
+            assertEquals(average.doubleValue(), exactSeconds(By.id("average-watch-time")), 0.0005);
+        } else {
+            assertEquals("—", text("average-watch-time"), "nothing watched, no average");
+        }
+        for (String card : List.of("total-watch-time", "total-screen-time", "average-watch-time")) {
+            assertTrue(text(card).matches(IN_WORDS), card + " in words: " + text(card));
+        }
+        Map<String, Object> watchChart = chart("watch-chart");
+        assertEquals(chart.get("labels"), watchChart.get("labels"));
+        assertEquals(Map.of("Watch time", daily.stream().map(d -> ((Number) ((Map<?, ?>) d).get("watch_time_s")).doubleValue()).toList()),
+                seconds(watchChart));
 
         assertEquals(StatsTruthTest.normalise(api.get("views_by_country")), byKey(chart("country-chart"), 0,
                 label -> label.equals("Unknown") ? "unknown" : code(label)));
@@ -371,6 +453,61 @@ class DashboardBrowserTest {
 
     static List<Long> column(List<?> rows, String field) {
         return rows.stream().map(r -> number(((Map<?, ?>) r).get(field))).toList();
+    }
+
+    /** A duration as the page writes it: "3 h 12 min", "1,204 h", "4 min 5 s", "12 s", or "—" for none. */
+    static final String IN_WORDS = "[\\d,]+ h( \\d+ min)?|\\d+ min( \\d+ s)?|\\d+ s|—";
+
+    /** A chart's datasets as seconds (Chart.js holds the API's figures). */
+    static Map<String, List<Double>> seconds(Map<String, Object> chart) {
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        for (Object d : (List<?>) chart.get("datasets")) {
+            Map<?, ?> dataset = (Map<?, ?>) d;
+            out.put((String) dataset.get("label"), ((List<?>) dataset.get("data")).stream()
+                    .map(v -> ((Number) v).doubleValue()).toList());
+        }
+        return out;
+    }
+
+    /** The exact seconds a {@code <time>} carries in its datetime (an HTML duration, "PT12.345S"). */
+    static double exactSeconds(By time) {
+        return exactSeconds(browser.findElement(time));
+    }
+
+    static double exactSeconds(WebElement time) {
+        String datetime = time.getDomAttribute("datetime");
+        assertTrue(datetime != null, "a datetime on " + time.getDomAttribute("id"));
+        Matcher m = Pattern.compile("PT(\\d+(\\.\\d{1,3})?)S").matcher(datetime);
+        assertTrue(m.matches(), "an HTML duration: " + datetime);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** What the Completions and Completion rate cells must say for an API row: "—" for what it leaves out or has none of. */
+    static List<String> completionCells(Map<?, ?> row) {
+        Object completions = row.get("completions");
+        Object rate = row.get("completion_rate");
+        return List.of(completions == null ? "—" : String.format(java.util.Locale.ROOT, "%,d", number(completions)),
+                rate == null ? "—" : Math.round(((Number) rate).doubleValue() * 100) + "%");
+    }
+
+    /** The table's rows, by post: each cell's text. */
+    static Map<Long, List<String>> postRows() {
+        Map<Long, List<String>> rows = new TreeMap<>();
+        for (WebElement row : browser.findElements(By.cssSelector("#posts-rows tr"))) {
+            rows.put(Long.parseLong(row.getDomAttribute("data-post-id")),
+                    row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList());
+        }
+        return rows;
+    }
+
+    /** The API's per-post rows of an artist, by post. */
+    static Map<Long, Map<?, ?>> apiRows(String artist, String query) throws Exception {
+        Map<String, Object> answer = StatsTruthTest.get(vts.httpPort(), vts.server.adminToken(), "/v1/artists/" + artist + "/stats" + query);
+        Map<Long, Map<?, ?>> rows = new TreeMap<>();
+        for (Object row : (List<?>) answer.get("posts")) {
+            rows.put(number(((Map<?, ?>) row).get("post_id")), (Map<?, ?>) row);
+        }
+        return rows;
     }
 
     // ---- driving the page ----
@@ -452,6 +589,34 @@ class DashboardBrowserTest {
     }
 
     // ---- small helpers ----
+
+    /**
+     * dora's known watching on the last day: 55 s of the reel and 3 h 10 min of the loop in two
+     * signed-in browsers, and a player showing the reel for three events 30 s apart (65 s of screen
+     * time): 3 h 12 min in all, over three watched appearances.
+     */
+    static void sendDorasWatching(TestClock clock) throws Exception {
+        putPost(REEL, "dora", "Reel");
+        putPost(LOOP, "dora", "Loop");
+        WebClient web = new WebClient(vts.httpPort());
+        assertEquals(201, web.post("/v1/posts/" + REEL + "/views", "{\"watched_ms\": 55000}",
+                "Authorization", "Bearer " + token("dora-fan-1")).statusCode());
+        assertEquals(201, web.post("/v1/posts/" + LOOP + "/views", "{\"watched_ms\": 11400000}",
+                "Authorization", "Bearer " + token("dora-fan-2")).statusCode());
+        String player = UUID.randomUUID().toString();
+        vts.admin.player(player, "dora-fan-3", "secret-dora");
+        Instant shown = History.noon(LAST).plusSeconds(1800);
+        try (Mqtt3Player p = Mqtt3Player.connect(vts.mqttUri(), player, "secret-dora", null).subscribeAcks()) {
+            for (int i = 0; i < 3; i++) {
+                Instant at = shown.plusSeconds(30L * i);
+                clock.set(at);
+                p.publishView(("{\"post_id\": " + REEL + ", \"timestamp\": \"" + at + "\", \"timezone\": \"\","
+                        + " \"intent\": \"artwork\", \"player_key\": \"" + player + "\", \"request_ack\": true}")
+                        .getBytes(StandardCharsets.UTF_8));
+                assertEquals(Ack.ok(), p.nextAck(10));
+            }
+        }
+    }
 
     /** A post, with a title when one is given (ben's and cleo's stay untitled). */
     static void putPost(long post, String artist, String title) {
@@ -545,12 +710,6 @@ class DashboardBrowserTest {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        Eventually.until(Duration.ofSeconds(20), condition, () -> what);
     }
 }
