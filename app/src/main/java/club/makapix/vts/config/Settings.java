@@ -25,6 +25,7 @@ public record Settings(
         Ingest ingest,
         Web web,
         Watching watching,
+        MetricsEndpoint metrics,
         Rollup rollup,
         Duration statsCacheTtl,
         String adminToken) {
@@ -93,6 +94,12 @@ public record Settings(
      */
     public record Watching(int completeAtPercent, int recentlyViewedMax, Duration reportInterval) {}
 
+    /**
+     * Where {@code /metrics} is served: on its own {@code port} (null: on the HTTP port, with the rest),
+     * and whether it takes {@code Authorization: Bearer <token>} (null: open, as Prometheus expects).
+     */
+    public record MetricsEndpoint(Integer port, String token) {}
+
     /** When the nightly rollup runs ({@code at}, UTC; null = only on demand), and how long raw events are kept once rolled up. */
     public record Rollup(LocalTime at, int retentionDays) {}
 
@@ -152,6 +159,9 @@ public record Settings(
                         r.integer("VTS_COMPLETE_AT_PERCENT", 80, 1, 100),
                         r.integer("VTS_RECENTLY_VIEWED_MAX", 50, 1, 10_000),
                         Duration.ofMillis(r.integer("VTS_WATCH_REPORT_LIMIT_MS", 5000, 0, 86_400_000))),
+                new MetricsEndpoint(
+                        r.text("VTS_METRICS_PORT", null) == null ? null : r.port("VTS_METRICS_PORT", 0),
+                        r.text("VTS_METRICS_TOKEN", null)),
                 new Rollup(
                         r.timeOfDay("VTS_ROLLUP_AT", LocalTime.of(0, 10)),
                         r.integer("VTS_RAW_RETENTION_DAYS", 7, 1, 3650)),
@@ -159,6 +169,9 @@ public record Settings(
                 r.text("VTS_ADMIN_TOKEN", null));
         if (s.adminToken != null && s.adminToken.length() < 16) {
             throw new InvalidSettingException("VTS_ADMIN_TOKEN", "must be at least 16 characters");
+        }
+        if (s.metrics.token() != null && s.metrics.token().length() < 16) {
+            throw new InvalidSettingException("VTS_METRICS_TOKEN", "must be at least 16 characters");
         }
         if (s.ingest.ipHashKey() != null && s.ingest.ipHashKey().length() < 16) {
             throw new InvalidSettingException("VTS_IP_HASH_KEY", "must be at least 16 characters");
