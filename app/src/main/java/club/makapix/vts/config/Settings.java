@@ -28,7 +28,18 @@ public record Settings(
         MetricsEndpoint metrics,
         Rollup rollup,
         Duration statsCacheTtl,
-        String adminToken) {
+        String adminToken,
+        LogFormat logFormat) {
+
+    /** How log lines are written: text for people, or one JSON object per line for a log shipper. */
+    public enum LogFormat {
+        TEXT, JSON;
+
+        /** Its name in {@code VTS_LOG_FORMAT} and in the logging configuration's appender names. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** Where the server listens: one address, the HTTP port, the MQTT port and the MQTT-over-TLS port. */
     public record Listeners(String bindAddress, int httpPort, int mqttPort, int mqttsPort) {}
@@ -166,7 +177,8 @@ public record Settings(
                         r.timeOfDay("VTS_ROLLUP_AT", LocalTime.of(0, 10)),
                         r.integer("VTS_RAW_RETENTION_DAYS", 7, 1, 3650)),
                 Duration.ofSeconds(r.integer("VTS_STATS_CACHE_S", 15, 0, 3600)),
-                r.text("VTS_ADMIN_TOKEN", null));
+                r.text("VTS_ADMIN_TOKEN", null),
+                logFormat(r));
         if (s.adminToken != null && s.adminToken.length() < 16) {
             throw new InvalidSettingException("VTS_ADMIN_TOKEN", "must be at least 16 characters");
         }
@@ -204,6 +216,16 @@ public record Settings(
                 trustStore == null ? null : r.readableFile("VTS_MQTT_TLS_TRUSTSTORE", trustStore),
                 r.text("VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", ""),
                 crl == null ? null : r.readableFile("VTS_MQTT_TLS_CRL", crl));
+    }
+
+    private static LogFormat logFormat(Reader r) {
+        String v = r.text("VTS_LOG_FORMAT", "text");
+        for (LogFormat format : LogFormat.values()) {
+            if (format.label().equals(v)) {
+                return format;
+            }
+        }
+        throw new InvalidSettingException("VTS_LOG_FORMAT", "'" + v + "' is not text or json");
     }
 
     /** Both or neither: a service user without a password (or the reverse) is an operator's slip. */
