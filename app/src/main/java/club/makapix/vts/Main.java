@@ -3,13 +3,31 @@ package club.makapix.vts;
 import club.makapix.vts.config.InvalidSettingException;
 import club.makapix.vts.config.Settings;
 import club.makapix.vts.config.SettingsSource;
+import club.makapix.vts.config.Version;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** Starts VTS from its settings; a bad setting stops the start with one line naming it. */
+/**
+ * Starts VTS from its settings; a bad setting stops the start with one line naming it (exit 2).
+ * {@code --version} prints the version; {@code check} only validates the settings (exit 0 or 2).
+ */
 public final class Main {
+    private static final String USAGE = "usage: vts [--version | check]   (no argument: start the server)";
+
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 1 || (args.length == 1 && !args[0].equals("--version") && !args[0].equals("check"))) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        if (args.length == 1 && args[0].equals("--version")) {
+            System.out.println("vts " + Version.current());
+            return;
+        }
+        if (args.length == 1) {
+            check();
+            return;
+        }
         Server server;
         try {
             // read before anything logs: the settings choose how log lines look
@@ -26,6 +44,17 @@ public final class Main {
             return;
         }
         server.stopOnShutdown();
+    }
+
+    /** Reads and validates every setting, as a start would, and starts nothing. */
+    private static void check() {
+        try {
+            Settings.from(SettingsSource.fromEnvironment());
+        } catch (InvalidSettingException e) {
+            System.err.println("vts: " + e.getMessage());
+            System.exit(2);
+        }
+        System.out.println("vts " + Version.current() + ": the settings are valid");
     }
 
     /**
