@@ -272,6 +272,11 @@ public final class Server implements AutoCloseable {
         return http.port();
     }
 
+    /** The HTTP endpoints this server has, as "METHOD /path". */
+    public List<String> httpRoutes() {
+        return http.routes();
+    }
+
     public String adminToken() {
         return adminToken;
     }
