@@ -309,6 +309,11 @@ public final class Server implements AutoCloseable {
         return metricsPort;
     }
 
+    /** The HTTP endpoints this server has, as "METHOD /path". */
+    public List<String> httpRoutes() {
+        return http.routes();
+    }
+
     public String adminToken() {
         return adminToken;
     }

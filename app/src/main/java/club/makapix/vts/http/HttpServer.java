@@ -13,13 +13,18 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +39,11 @@ public final class HttpServer implements AutoCloseable {
     static final long MAX_BODY_BYTES = 1_000_000;
 
     private final Javalin app;
+    /** Every endpoint registered, as "METHOD /path" (filters and CORS preflights left out), in order. */
+    private final List<String> routes = new CopyOnWriteArrayList<>();
+
+    private static final Set<HandlerType> ENDPOINT_METHODS = EnumSet.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+            HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD);
 
     /** What readiness checks: each named part must answer true. */
     public record Readiness(BooleanSupplier database, BooleanSupplier broker) {}
@@ -53,6 +63,11 @@ public final class HttpServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.requestLogger.http(requestMetrics::record);
+            config.events(events -> events.handlerAdded(route -> {
+                if (ENDPOINT_METHODS.contains(route.getHttpMethod())) {
+                    routes.add(route.getHttpMethod() + " " + route.getPath());
+                }
+            }));
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jsonMapper(new JavalinJackson(json, false));
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
@@ -93,6 +108,7 @@ public final class HttpServer implements AutoCloseable {
         new TrackerRoutes(web.viewDwell()).register(app);
         new DashboardRoutes().register(app);
         new HomePage().register(app);
+        new OpenApiRoutes().register(app);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/health/ready", ctx -> {
             boolean db = readiness.database().getAsBoolean();
@@ -133,6 +149,11 @@ public final class HttpServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** The endpoints this server has, as "METHOD /path" ({@code /openapi.json} must name each: OpenApiTest). */
+    public List<String> routes() {
+        return List.copyOf(routes);
     }
 
     @Override

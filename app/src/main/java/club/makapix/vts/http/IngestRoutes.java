@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * The HTTP door (contract §2, §5): single views, watch reports, batches, the existing site's route,
@@ -172,7 +173,15 @@ final class IngestRoutes {
             throw new ApiError(401, "player_not_registered", "Authorization must be Bearer <player_key>:<secret>");
         }
         String key = credentials.substring(0, colon);
-        if (players.admit(key, credentials.substring(colon + 1), false).refusal() != null) {
+        PlayerDirectory.Admission admission;
+        try {
+            admission = players.admit(key, credentials.substring(colon + 1), false);
+        } catch (JdbiException e) {
+            // the database is away and this player is not remembered: like any event that cannot be made durable, retry
+            ctx.header("Retry-After", "1");
+            throw new ApiError(503, Reason.PROCESSING_ERROR.label(), "the player directory is unavailable; retry");
+        }
+        if (admission.refusal() != null) {
             throw new ApiError(401, "player_not_registered", "unknown player or wrong secret");
         }
         byte[] payload = BoundedBody.read(ctx, HttpServer.MAX_BODY_BYTES);
