@@ -292,7 +292,7 @@ class OpenApiTest {
 
         // operations and pages
         for (String path : List.of("/health/live", "/health/ready", "/metrics", "/openapi.json", "/vts.js", "/demo?posts=101",
-                "/dashboard", "/assets/chart.umd.js", "/assets/dashboard/dashboard.css", "/assets/dashboard/main.js",
+                "/", "/dashboard", "/assets/chart.umd.js", "/assets/dashboard/dashboard.css", "/assets/dashboard/main.js",
                 "/assets/dashboard/session.js", "/assets/dashboard/api.js", "/assets/dashboard/charts.js",
                 "/assets/dashboard/posts-table.js", "/assets/dashboard/format.js")) {
             call(200, "GET", path, null, null);
