@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -291,6 +292,42 @@ class TrackerBrowserTest {
         await("an empty outbox", () -> outboxSize() == 0);
         assertEquals(left.path("played_s").asDouble(), progress(token, 502).path("played_s").asDouble(), 0.0001);
         await("the resume", () -> Math.abs(currentTime() - left.path("position_s").asDouble()) < 0.01);
+    }
+
+    @Test
+    void quickPausesAreMergedOrSpacedAndAReportRefusedForTheRateLimitIsSentAgain() throws Exception {
+        createPosts(504);
+        String token = WebClient.token(JWT_SECRET, "viewer-504", null);
+        double rateLimitedBefore = Metrics.value(httpPort, WATCH_RATE_LIMITED);
+        openVideo(504, token);
+        for (int i = 0; i < 3; i++) { // three reports within a few seconds: the server would take one per 5 s
+            play();
+            double from = currentTime();
+            await("playback under way", () -> currentTime() > from + 0.5);
+            pause();
+        }
+        double paused = currentTime();
+        await("the last place stored", () -> Math.abs(position(token, 504) - paused) < 0.01);
+        await("every report answered for", () -> outboxSize() == 0);
+        assertEquals(rateLimitedBefore, Metrics.value(httpPort, WATCH_RATE_LIMITED), "none over the rate limit");
+
+        // another device of the viewer has just reported this post when a report of this page leaves: the
+        // server answers rate_limited, and the tracker keeps the report and sends it again 6 s later
+        String statuses = "JSON.stringify((window.statuses || []).filter((r) => r.event_id === 'ec0d3c51-0000-4000-8000-000000000504')"
+                + ".map((r) => r.status))";
+        assertEquals(200, Admin.send(httpPort, "POST", "/v1/posts/504/watch", token, "{\"position_s\": 1}").statusCode());
+        browser.executeScript("window.statuses = []; addEventListener('vts:result', (e) => statuses.push(e.detail));"
+                + "localStorage.removeItem('vts:watch-sent');" // what this page knows of its own reports: none lately
+                + "localStorage.setItem('vts:outbox', JSON.stringify([{type: 'watch', event_id: 'ec0d3c51-0000-4000-8000-000000000504',"
+                + " post_id: 504, position_s: 3.25, played_s: 0, session_id: 'session-504', automation: false, _viewer: 'viewer-504'}]));"
+                + "VTS.flush()");
+        await("the report sent again and stored", Duration.ofSeconds(30), () -> position(token, 504) == 3.25);
+        await("every report answered for", () -> outboxSize() == 0);
+        String answers = (String) browser.executeScript("return " + statuses);
+        assertTrue(answers.endsWith("\"accepted\"]"), answers);
+        // that it was refused first depends on the two reports arriving within 5 s: nearly always, but not on a
+        // machine too loaded to keep that; then the path above is not what this test ran
+        Assumptions.assumeTrue(answers.equals("[\"rate_limited\",\"accepted\"]"), "not refused first: " + answers);
     }
 
     @Test
