@@ -10,10 +10,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        useOwnLogConfiguration();
         Server server;
         try {
-            server = Server.start(Settings.from(SettingsSource.fromEnvironment()));
+            // read before anything logs: the settings choose how log lines look
+            Settings settings = Settings.from(SettingsSource.fromEnvironment());
+            useOwnLogConfiguration(settings.logFormat());
+            server = Server.start(settings);
         } catch (InvalidSettingException e) {
             System.err.println("vts: cannot start: " + e.getMessage());
             System.exit(2);
@@ -26,11 +28,16 @@ public final class Main {
         server.stopOnShutdown();
     }
 
-    /** HiveMQ's jar carries a logback.xml too; ours has its own name so there is no doubt which applies. */
-    public static void useOwnLogConfiguration() {
+    /**
+     * HiveMQ's jar carries a logback.xml too; ours has its own name so there is no doubt which applies.
+     * It writes through the appender named as the format ({@code vts.log.format}). Call it before the
+     * first logger is made.
+     */
+    public static void useOwnLogConfiguration(Settings.LogFormat format) {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "vts-logback.xml");
         }
+        System.setProperty("vts.log.format", format.label());
         if (System.getProperty("logback.statusListenerClass") == null) {
             System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
         }

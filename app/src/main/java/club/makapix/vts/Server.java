@@ -5,6 +5,7 @@ import club.makapix.vts.config.DataDir;
 import club.makapix.vts.config.InvalidSettingException;
 import club.makapix.vts.config.Settings;
 import club.makapix.vts.http.HttpServer;
+import club.makapix.vts.http.MetricsEndpoint;
 import club.makapix.vts.mqtt.Broker;
 import club.makapix.vts.mqtt.ConnectedPlayers;
 import club.makapix.vts.mqtt.DevicePlaneMetrics;
@@ -74,6 +75,8 @@ public final class Server implements AutoCloseable {
     private EmbeddedDatabaseServer embeddedDatabase;
     private Broker broker;
     private HttpServer http;
+    /** The port /metrics has to itself, or 0 when it is served on the HTTP port. */
+    private int metricsPort;
     private String adminToken;
 
     private Server(Settings settings, Clock clock) {
@@ -156,10 +159,16 @@ public final class Server implements AutoCloseable {
             started.push(new RollupScheduler(rollup, settings.rollup().at(), clock));
         }
 
+        MetricsEndpoint metricsEndpoint = new MetricsEndpoint(settings.metrics(), metrics);
+        started.push(metricsEndpoint);
+        if (settings.metrics().port() != null) {
+            metricsPort = metricsEndpoint.listen(settings.listen().bindAddress(), settings.metrics().port());
+        }
         http = new HttpServer(settings.listen().bindAddress(), settings.listen().httpPort(), settings.web(), new HttpServer.Parts(adminToken,
                 doors, players, posts, connected, metrics,
                 new HttpServer.Readiness(database::isReachable, broker::isRunning),
-                new StatsReader(database.jdbi()), statsCache, rollup, new ViewerData(database.jdbi()), clock));
+                new StatsReader(database.jdbi()), statsCache, rollup, new ViewerData(database.jdbi()),
+                settings.metrics().port() == null ? metricsEndpoint : null, clock));
         started.push(http);
         LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.listen().mqttPort(),
                 settings.mqtt().tls() != null ? ", MQTT over TLS on " + settings.listen().mqttsPort() : "");
@@ -270,6 +279,11 @@ public final class Server implements AutoCloseable {
 
     public int httpPort() {
         return http.port();
+    }
+
+    /** The port /metrics has to itself ({@code VTS_METRICS_PORT}), or 0 when it is on the HTTP port. */
+    public int metricsPort() {
+        return metricsPort;
     }
 
     public String adminToken() {

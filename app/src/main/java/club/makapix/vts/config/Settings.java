@@ -25,9 +25,21 @@ public record Settings(
         Ingest ingest,
         Web web,
         Watching watching,
+        MetricsEndpoint metrics,
         Rollup rollup,
         Duration statsCacheTtl,
-        String adminToken) {
+        String adminToken,
+        LogFormat logFormat) {
+
+    /** How log lines are written: text for people, or one JSON object per line for a log shipper. */
+    public enum LogFormat {
+        TEXT, JSON;
+
+        /** Its name in {@code VTS_LOG_FORMAT} and in the logging configuration's appender names. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** Where the server listens: one address, the HTTP port, the MQTT port and the MQTT-over-TLS port. */
     public record Listeners(String bindAddress, int httpPort, int mqttPort, int mqttsPort) {}
@@ -93,6 +105,12 @@ public record Settings(
      */
     public record Watching(int completeAtPercent, int recentlyViewedMax, Duration reportInterval) {}
 
+    /**
+     * Where {@code /metrics} is served: on its own {@code port} (null: on the HTTP port, with the rest),
+     * and whether it takes {@code Authorization: Bearer <token>} (null: open, as Prometheus expects).
+     */
+    public record MetricsEndpoint(Integer port, String token) {}
+
     /** When the nightly rollup runs ({@code at}, UTC; null = only on demand), and how long raw events are kept once rolled up. */
     public record Rollup(LocalTime at, int retentionDays) {}
 
@@ -152,13 +170,20 @@ public record Settings(
                         r.integer("VTS_COMPLETE_AT_PERCENT", 80, 1, 100),
                         r.integer("VTS_RECENTLY_VIEWED_MAX", 50, 1, 10_000),
                         Duration.ofMillis(r.integer("VTS_WATCH_REPORT_LIMIT_MS", 5000, 0, 86_400_000))),
+                new MetricsEndpoint(
+                        r.text("VTS_METRICS_PORT", null) == null ? null : r.port("VTS_METRICS_PORT", 0),
+                        r.text("VTS_METRICS_TOKEN", null)),
                 new Rollup(
                         r.timeOfDay("VTS_ROLLUP_AT", LocalTime.of(0, 10)),
                         r.integer("VTS_RAW_RETENTION_DAYS", 7, 1, 3650)),
                 Duration.ofSeconds(r.integer("VTS_STATS_CACHE_S", 15, 0, 3600)),
-                r.text("VTS_ADMIN_TOKEN", null));
+                r.text("VTS_ADMIN_TOKEN", null),
+                logFormat(r));
         if (s.adminToken != null && s.adminToken.length() < 16) {
             throw new InvalidSettingException("VTS_ADMIN_TOKEN", "must be at least 16 characters");
+        }
+        if (s.metrics.token() != null && s.metrics.token().length() < 16) {
+            throw new InvalidSettingException("VTS_METRICS_TOKEN", "must be at least 16 characters");
         }
         if (s.ingest.ipHashKey() != null && s.ingest.ipHashKey().length() < 16) {
             throw new InvalidSettingException("VTS_IP_HASH_KEY", "must be at least 16 characters");
@@ -191,6 +216,16 @@ public record Settings(
                 trustStore == null ? null : r.readableFile("VTS_MQTT_TLS_TRUSTSTORE", trustStore),
                 r.text("VTS_MQTT_TLS_TRUSTSTORE_PASSWORD", ""),
                 crl == null ? null : r.readableFile("VTS_MQTT_TLS_CRL", crl));
+    }
+
+    private static LogFormat logFormat(Reader r) {
+        String v = r.text("VTS_LOG_FORMAT", "text");
+        for (LogFormat format : LogFormat.values()) {
+            if (format.label().equals(v)) {
+                return format;
+            }
+        }
+        throw new InvalidSettingException("VTS_LOG_FORMAT", "'" + v + "' is not text or json");
     }
 
     /** Both or neither: a service user without a password (or the reverse) is an operator's slip. */

@@ -38,18 +38,21 @@ public final class HttpServer implements AutoCloseable {
     /** What readiness checks: each named part must answer true. */
     public record Readiness(BooleanSupplier database, BooleanSupplier broker) {}
 
-    /** What the routes serve. */
+    /** What the routes serve; {@code metricsEndpoint} null when /metrics has a port of its own. */
     public record Parts(String adminToken, Doors doors, PlayerDirectory players, PostDirectory posts,
                         ConnectedPlayers connected, PrometheusMeterRegistry metrics, Readiness readiness,
-                        StatsReader stats, StatsCache statsCache, Rollup rollup, ViewerData viewers, Clock clock) {}
+                        StatsReader stats, StatsCache statsCache, Rollup rollup, ViewerData viewers,
+                        MetricsEndpoint metricsEndpoint, Clock clock) {}
 
     /** How long an HTTP client waits for its event's outcome before a 503 says "retry". */
     public static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
 
     public HttpServer(String bindAddress, int port, Settings.Web web, Parts parts) {
         ObjectMapper json = json();
+        RequestMetrics requestMetrics = new RequestMetrics(parts.metrics());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            config.requestLogger.http(requestMetrics::record);
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jsonMapper(new JavalinJackson(json, false));
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
@@ -107,7 +110,9 @@ public final class HttpServer implements AutoCloseable {
                 ctx.status(201).json(Map.of("status", "hello"));
             });
         }
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        if (parts.metricsEndpoint() != null) {
+            parts.metricsEndpoint().register(app);
+        }
         app.start(bindAddress, port);
     }
 

@@ -1,5 +1,6 @@
 package club.makapix.vts.pipeline;
 
+import club.makapix.vts.metrics.LatencyBuckets;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -39,7 +40,8 @@ public final class Pipeline {
                     MeterRegistry metrics) {
         this.stages = List.copyOf(stages);
         this.stageTimers = this.stages.stream().map(stage -> Timer.builder("vts_stage_seconds")
-                .description("Time an event spends in each stage").tag("stage", stage.name()).register(metrics)).toList();
+                .description("Time an event spends in each stage").tag("stage", stage.name())
+                .serviceLevelObjectives(LatencyBuckets.STAGE).register(metrics)).toList();
         this.afterOutcome = List.copyOf(afterOutcome);
         this.writer = writer;
         this.executor = executor;
@@ -110,7 +112,8 @@ public final class Pipeline {
      */
     private void stageFailed(Stage stage, RuntimeException e) {
         stageErrors.computeIfAbsent(stage,
-                s -> Counter.builder("vts_stage_errors_total").tag("stage", s.name()).register(metrics)).increment();
+                s -> Counter.builder("vts_stage_errors_total").description("Events a stage failed on (answered as unavailable)")
+                        .tag("stage", s.name()).register(metrics)).increment();
         long now = System.nanoTime();
         long last = lastFailureLog.get();
         if (now - last > FAILURE_LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
@@ -123,6 +126,7 @@ public final class Pipeline {
         Counter counter = byReason.get(reason);
         if (counter == null) {
             counter = byReason.computeIfAbsent(reason, r -> Counter.builder("vts_dropped_total")
+                    .description("Events a stage stopped, by stage and reason")
                     .tag("stage", stage.name()).tag("reason", r.label()).register(metrics));
         }
         counter.increment();
@@ -133,6 +137,7 @@ public final class Pipeline {
         Counter counter = byLabel.get(label);
         if (counter == null) {
             counter = byLabel.computeIfAbsent(label, l -> Counter.builder("vts_events_total")
+                    .description("Events by door and durable outcome (counted, accepted, a drop reason, unavailable)")
                     .tag("door", door.label()).tag("outcome", l).register(metrics));
         }
         counter.increment();

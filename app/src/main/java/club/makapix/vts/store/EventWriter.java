@@ -2,6 +2,7 @@ package club.makapix.vts.store;
 
 import club.makapix.vts.concurrent.DaemonThreads;
 import club.makapix.vts.config.Settings.WriteBatching;
+import club.makapix.vts.metrics.LatencyBuckets;
 import club.makapix.vts.pipeline.CountingRules;
 import club.makapix.vts.pipeline.Event;
 import club.makapix.vts.pipeline.EventSink;
@@ -79,7 +80,7 @@ public final class EventWriter implements EventSink, AutoCloseable {
         this.batchSizes = DistributionSummary.builder("vts_write_batch_size").description("Events per write transaction")
                 .publishPercentiles(0.5, 0.99).register(metrics);
         this.writeTimer = Timer.builder("vts_write_seconds").description("Time to write one batch")
-                .publishPercentiles(0.5, 0.99).register(metrics);
+                .serviceLevelObjectives(LatencyBuckets.WRITE).register(metrics);
         this.failures = Counter.builder("vts_write_failures_total").description("Batch writes the database refused (retried)")
                 .register(metrics);
         this.rejected = Counter.builder("vts_write_rejected_total")

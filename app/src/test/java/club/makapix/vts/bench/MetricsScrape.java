@@ -47,6 +47,39 @@ record MetricsScrape(Map<String, Double> series) {
                 .mapToDouble(Map.Entry::getValue).sum();
     }
 
+    /**
+     * The {@code q}-quantile of what a label-less histogram ({@code name_bucket{le="…"}}) observed between
+     * {@code before} and this scrape, interpolated linearly within its bucket as Prometheus's
+     * {@code histogram_quantile} does; 0 when nothing was observed.
+     */
+    double histogramQuantile(MetricsScrape before, String name, double q) {
+        java.util.TreeMap<Double, Double> cumulative = new java.util.TreeMap<>();
+        startingWith(name + "_bucket{le=\"").forEach((series, count) -> {
+            String le = series.substring(series.indexOf('"') + 1, series.lastIndexOf('"'));
+            double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+            cumulative.put(bound, count - before.value(series));
+        });
+        double total = cumulative.isEmpty() ? 0 : cumulative.lastEntry().getValue();
+        if (total <= 0) {
+            return 0;
+        }
+        double rank = q * total;
+        double lower = 0;
+        double below = 0;
+        for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+            if (bucket.getValue() >= rank) {
+                if (bucket.getKey().isInfinite()) {
+                    return lower; // past the last finite bucket: its bound is all we know
+                }
+                double inBucket = bucket.getValue() - below;
+                return lower + (bucket.getKey() - lower) * (inBucket == 0 ? 1 : (rank - below) / inBucket);
+            }
+            lower = bucket.getKey();
+            below = bucket.getValue();
+        }
+        return lower;
+    }
+
     /** The series whose name starts with {@code prefix}, e.g. every {@code vts_events_total{…}}. */
     Map<String, Double> startingWith(String prefix) {
         Map<String, Double> matching = new LinkedHashMap<>();

@@ -180,8 +180,9 @@ public final class MqttBench {
     private static BenchResult.WriteTime writeTime(MetricsScrape before, MetricsScrape after) {
         double batches = after.value("vts_write_seconds_count") - before.value("vts_write_seconds_count");
         double seconds = after.value("vts_write_seconds_sum") - before.value("vts_write_seconds_sum");
-        return new BenchResult.WriteTime(after.value("vts_write_seconds{quantile=\"0.5\"}") * 1000,
-                after.value("vts_write_seconds{quantile=\"0.99\"}") * 1000, batches == 0 ? 0 : seconds / batches * 1000);
+        // a histogram since 2026-12 (Prometheus buckets): its quantiles are estimates within a bucket
+        return new BenchResult.WriteTime(after.histogramQuantile(before, "vts_write_seconds", 0.5) * 1000,
+                after.histogramQuantile(before, "vts_write_seconds", 0.99) * 1000, batches == 0 ? 0 : seconds / batches * 1000);
     }
 
     private static Map<String, Long> outcomes(MetricsScrape before, MetricsScrape after) {

@@ -61,7 +61,7 @@ public final class ReliabilityBench {
 
     public static void main(String[] args) throws Exception {
         // the server's logging here too: the test PostgreSQL's lines only from WARN up, as for the server's own
-        Main.useOwnLogConfiguration();
+        Main.useOwnLogConfiguration(club.makapix.vts.config.Settings.LogFormat.TEXT);
         PAHO_LOG.setLevel(Level.OFF);
         ReliabilityOptions options;
         try {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Both doors, after the counting rules: a client's watched_ms capped at the post's duration (else
- * 24 h), and a player's screen time from its cadence (5 s, then 30 s per next event within 45 s).
+ * 24 h), a watch report's played time within the wall clock, and a player's screen time from its
+ * cadence (5 s, then 30 s per next event within 45 s).
  */
 class CreditWatchTimeTest {
     static final Instant SHOWN = Instant.parse("2026-11-21T16:24:20Z");
@@ -92,6 +93,40 @@ class CreditWatchTimeTest {
                 "a self-view is no appearance");
     }
 
+    @Test
+    void aReportsPlayedTimeCountsAtMostTheTimeSinceItsSessionsPreviousReportPlus2Seconds() {
+        assertEquals(50_000, stored(report("user-1", "tab", SHOWN, 50_000)).watchTimeMs(), "a session's first: nothing to measure from");
+        Event tooMuch = stored(report("user-1", "tab", SHOWN.plusSeconds(10), 30_000));
+        assertEquals(12_000, tooMuch.watchTimeMs());
+        assertEquals(12_000, tooMuch.playedMs());
+        assertEquals(9_000, stored(report("user-1", "tab", SHOWN.plusSeconds(20), 9_000)).watchTimeMs(), "within: as sent");
+        assertEquals(30_000, stored(report("user-1", "other-tab", SHOWN.plusSeconds(21), 30_000)).watchTimeMs(),
+                "another session is measured from its own reports");
+
+        assertEquals(1, metrics.get("vts_watch_report_clamped_total").tag("cap", "played_past_wall_clock").counter().count());
+    }
+
+    @Test
+    void aReportThatWasNotStoredIsNoPreviousReport() {
+        stored(report("user-1", "tab", SHOWN, 10_000));
+        Event lost = report("user-1", "tab", SHOWN.plusSeconds(10), 10_000);
+        stage.apply(lost);
+        stage.afterOutcome(lost, Outcome.unavailable("the database is unavailable"));
+
+        assertEquals(22_000, stored(report("user-1", "tab", SHOWN.plusSeconds(20), 30_000)).watchTimeMs(),
+                "measured from the last stored report, 20 s before");
+    }
+
+    @Test
+    void anArtistsOwnReportIsTheirWatchTimeButNotTheArtists() {
+        Event own = report("user-1", "tab", SHOWN, 10_000);
+        own.countable = false;
+
+        stored(own);
+        assertNull(own.watchTimeMs());
+        assertEquals(10_000, own.viewerWatchMs());
+    }
+
     /** The event through the stage, then stored. */
     private Event stored(Event event) {
         assertEquals(Verdict.pass(), stage.apply(event));
@@ -105,6 +140,10 @@ class CreditWatchTimeTest {
         event.postId = postId;
         event.kind = Kind.VIEW;
         return event;
+    }
+
+    private static Event report(String viewer, String session, Instant receivedAt, long playedMs) {
+        return TestEvents.watchReport(viewer, 7, receivedAt, 1_000, playedMs, session);
     }
 
     private static Event webEvent(Long watchedMs, Integer postDurationSeconds) {

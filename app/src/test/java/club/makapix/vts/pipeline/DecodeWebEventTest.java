@@ -139,11 +139,44 @@ class DecodeWebEventTest {
             7 | {"timezone": "Mars/Olympus_Mons"} | timezone must be an IANA time zone such as Europe/Berlin
             7 | {"local_time": "yesterday"}       | local_time must be a local date-time from 1970 to 9999, such as 2026-11-21T17:24:15
             7 | {"local_time": "0000-01-01T00:00:00"} | local_time must be a local date-time from 1970 to 9999, such as 2026-11-21T17:24:15
+            7 | {"type": "view"}                  | type must be "watch" (a watch report) or absent
+            7 | {"type": "watch", "position_s": 1} | watch reports go to POST /v1/posts/{post_id}/watch
+            0 | {"type": "watch", "post_id": 7}   | position_s is required: where playback is now, in seconds
+            0 | {"type": "watch", "post_id": 7, "position_s": -1} | position_s must be a number of seconds from 0 up to 1000000000
+            0 | {"type": "watch", "post_id": 7, "position_s": "12"} | position_s must be a number of seconds from 0 up to 1000000000
+            0 | {"type": "watch", "post_id": 7, "position_s": 1e10} | position_s must be a number of seconds from 0 up to 1000000000
+            0 | {"type": "watch", "post_id": 7, "position_s": 1, "duration_s": 0} | duration_s must be a number of seconds above 0 up to 1000000000
+            0 | {"type": "watch", "post_id": 7, "position_s": 1, "played_s": -0.5} | played_s must be a number of seconds from 0 up to 1000000000
+            0 | {"type": "watch", "post_id": 7, "position_s": 1, "session_id": 5} | session_id must be a string of at most 128 characters
             """)
     void whatIsNotAsTheContractSaysIsInvalidWithAMessageNamingTheField(long pathPostId, String body, String message) {
         Event event = TestEvents.fromWeb(ANONYMOUS_FIREFOX, pathPostId, body);
 
         assertEquals(Verdict.stop(Reason.INVALID_PAYLOAD, message), stage.apply(event));
+    }
+
+    @Test
+    void aWatchReportOnItsRouteOrInABatchReadsItsFieldsInMilliseconds() {
+        Event single = Event.watchReport(ANONYMOUS_FIREFOX, 7, TestEvents.json(
+                "{\"position_s\": 42.5, \"duration_s\": 600, \"played_s\": 9.9994, \"session_id\": \"tab-1\","
+                        + " \"event_id\": \"8c2b7d36-1f0e-4f55-9a1b-3f0b8f9d2c11\"}"));
+        assertEquals(Verdict.pass(), stage.apply(single));
+        assertEquals(Kind.WATCH, single.kind());
+        assertEquals(42_500L, single.positionMs());
+        assertEquals(600_000L, single.mediaDurationMs());
+        assertEquals(9_999L, single.playedMs());
+        assertEquals("tab-1", single.sessionId());
+        assertEquals(UUID.fromString("8c2b7d36-1f0e-4f55-9a1b-3f0b8f9d2c11"), single.eventId());
+
+        Event entry = TestEvents.fromWeb(ANONYMOUS_FIREFOX, 0, "{\"type\": \"watch\", \"post_id\": 9, \"position_s\": 0}");
+        assertEquals(Verdict.pass(), stage.apply(entry));
+        assertEquals(Kind.WATCH, entry.kind());
+        assertEquals(9, entry.postId());
+        assertNull(entry.playedMs());
+        assertNull(entry.mediaDurationMs());
+
+        assertEquals(Verdict.stop(Reason.INVALID_PAYLOAD, "a watch report needs position_s"),
+                stage.apply(Event.watchReport(ANONYMOUS_FIREFOX, 7, null)));
     }
 
     @Test

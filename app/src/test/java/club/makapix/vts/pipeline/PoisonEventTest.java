@@ -34,7 +34,8 @@ class PoisonEventTest {
             LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
             store.ensurePartitions(today, today);
             // a long linger, so the four events are written as one batch
-            EventWriter writer = new EventWriter(database.dataSource(), store, new WatchingStore(50), new WriteBatching(100, Duration.ofMillis(200), 1000, 1),
+            EventWriter writer = new EventWriter(database.dataSource(), store, new WatchingStore(50),
+                    new WriteBatching(100, Duration.ofMillis(200), 1000, 1),
                     new SimpleMeterRegistry());
             try {
                 List<CompletableFuture<Outcome>> outcomes = new ArrayList<>();

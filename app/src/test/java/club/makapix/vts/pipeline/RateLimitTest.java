@@ -73,6 +73,19 @@ class RateLimitTest {
     }
 
     @Test
+    void aViewersSecondWatchReportOfAPostWithinTheWindowIsRateLimited() {
+        RateLimit watchReports = RateLimit.watchReports(window, WINDOW);
+        assertEquals(Verdict.pass(), watchReports.apply(webEvent(Kind.WATCH, "user-1")));
+
+        assertRateLimited(watchReports.apply(webEvent(Kind.WATCH, "user-1")));
+        assertEquals(Verdict.pass(), watchReports.apply(webEvent(Kind.WATCH, "user-2")), "another viewer");
+        Event otherPost = webEvent(Kind.WATCH, "user-1");
+        otherPost.postId = 8;
+        assertEquals(Verdict.pass(), watchReports.apply(otherPost), "another post");
+        assertEquals(Verdict.pass(), watchReports.apply(webEvent(Kind.VIEW, "user-1")), "views are not reports");
+    }
+
+    @Test
     void webViewsAndImpressionsOfNoKnownViewerAreNotLimitedHere() {
         assertEquals(Verdict.pass(), webImpressions.apply(webEvent(Kind.IMPRESSION, "anon:visitor-1")));
         for (int i = 0; i < 3; i++) {

@@ -87,11 +87,33 @@ final class TestEvents {
      * batch), {@code body} the JSON sent (null: no body).
      */
     static Event fromWeb(Origin origin, long pathPostId, String body) {
+        return Event.fromWeb(origin, pathPostId, body == null ? null : json(body));
+    }
+
+    /** A JSON body as a door parses it. */
+    static com.fasterxml.jackson.databind.JsonNode json(String body) {
         try {
-            return Event.fromWeb(origin, pathPostId, body == null ? null : JSON.readTree(body));
+            return JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + body, e);
         }
+    }
+
+    /**
+     * A signed-in viewer's watch report of the post as DecodeWebEvent and the viewer's identification
+     * leave it, arriving at {@code receivedAt}: where playback is, and what was played (ms).
+     */
+    static Event watchReport(String viewer, long postId, Instant receivedAt, long positionMs, Long playedMs, String session) {
+        Origin origin = Origin.web(receivedAt, CLIENT, WebClient.FIREFOX, null, viewer, TIMEOUT_NANOS);
+        Event e = Event.watchReport(origin, postId, null);
+        e.postId = postId;
+        e.viewerId = viewer;
+        e.artistId = "artist-1";
+        e.positionMs = positionMs;
+        e.playedMs = playedMs;
+        e.sessionId = session;
+        e.dedupeKey = UUID.randomUUID();
+        return e;
     }
 
     /** An anonymous visitor's view of the post in Firefox, as DecodeWebEvent leaves it (no body: a view). */

@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs the real server process, sends it traffic from a handful of addresses through both doors
@@ -34,8 +35,9 @@ class PrivacyTest {
             "2001:db8::7", List.of("2001:db8::7", "2001:db8:0:0:0:0:0:7", "2001:0db8:0000:0000:0000:0000:0000:0007"),
             "127.0.0.1", List.of("127.0.0.1"));
 
-    @Test
-    void noClientAddressReachesTheDatabaseOrTheLog() throws Exception {
+    @ParameterizedTest(name = "VTS_LOG_FORMAT={0}")
+    @ValueSource(strings = {"text", "json"})
+    void noClientAddressReachesTheDatabaseOrTheLog(String logFormat) throws Exception {
         TestDatabase db = TestDatabase.create();
         Path work = Files.createTempDirectory("vts-privacy");
         int http = Ports.free();
@@ -45,7 +47,8 @@ class PrivacyTest {
         env.put("VTS_ADMIN_TOKEN", token);
         env.put("VTS_GEOIP_DB", GeoFixture.writeTo(work).toString());
         env.put("VTS_TRUSTED_PROXIES", "127.0.0.1/32,::1");
-        Path log = Path.of("target", "privacy-test", "server.log");
+        env.put("VTS_LOG_FORMAT", logFormat);
+        Path log = Path.of("target", "privacy-test", "server-" + logFormat + ".log");
         String key = UUID.randomUUID().toString();
         try (ServerProcess server = ServerProcess.start(env, log)) {
             server.awaitReady(Duration.ofSeconds(90));
@@ -78,6 +81,9 @@ class PrivacyTest {
         }
         String logText = Files.readString(log);
         assertTrue(logText.contains("VTS is up"), "the log was captured:\n" + logText);
+        if (logFormat.equals("json")) {
+            assertEveryLogLineIsOneJsonObject(logText);
+        }
         List<String> leaks = new ArrayList<>();
         for (var entry : ADDRESSES.entrySet()) {
             for (String spelling : entry.getValue()) {
@@ -107,5 +113,23 @@ class PrivacyTest {
             }
         }
         assertEquals(List.of(), leaks);
+    }
+
+    /** What the server's logging wrote is one JSON object per line, with its time, level, logger and message. */
+    static void assertEveryLogLineIsOneJsonObject(String logText) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        int lines = 0;
+        for (String line : logText.lines().toList()) {
+            // the JVM itself may warn on stderr before logging starts (the log captures both)
+            if (line.startsWith("WARNING: ") || line.isBlank()) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode entry = json.readTree(line);
+            for (String field : List.of("time", "level", "logger", "message")) {
+                assertTrue(entry.hasNonNull(field), "no " + field + " in " + line);
+            }
+            lines++;
+        }
+        assertTrue(lines > 3, "the server logged only " + lines + " lines");
     }
 }
