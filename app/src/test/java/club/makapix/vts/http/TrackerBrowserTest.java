@@ -331,6 +331,29 @@ class TrackerBrowserTest {
     }
 
     @Test
+    void eventsOfAViewerWhoseTokenIsRefusedWaitForAFreshTokenAndNeverGoAnonymously() throws Exception {
+        createPosts(505);
+        long hourAgo = Instant.now().minusSeconds(3600).getEpochSecond();
+        String expired = WebClient.signedToken(com.nimbusds.jose.JWSAlgorithm.HS256, JWT_SECRET,
+                "{\"sub\":\"viewer-505\",\"exp\":" + hourAgo + "}");
+        openVideo(505, expired);
+        await("the tracker told the page", () -> log().contains("viewer token refused")); // by the resume request
+        play();
+        await("playback under way", () -> currentTime() > 0.5);
+        double paused = pause();
+        await("the report in the outbox", () -> outboxReports() == 1);
+        browser.executeScript("VTS.flush()"); // nothing may go: not with the refused token, nor without one
+        String fresh = WebClient.token(JWT_SECRET, "viewer-505", null);
+        assertEquals(404, progressResponse(fresh, 505).statusCode());
+        assertEquals(0, db.count("select (select count(*) from view_events where post_id = 505) "
+                + "+ (select count(*) from daily_watch where post_id = 505)"), "not sent anonymously either");
+
+        browser.executeScript("VTS.setViewerToken(arguments[0])", fresh);
+        await("the report, with the fresh token", () -> Math.abs(position(fresh, 505) - paused) < 0.01);
+        await("every event answered for", () -> outboxSize() == 0);
+    }
+
+    @Test
     void anAnonymousViewersReportsCountAsWatchTimeWithoutProgressAndNoResumeIsAsked() throws Exception {
         createPosts(503);
         openVideo(503, null);
@@ -430,6 +453,11 @@ class TrackerBrowserTest {
         Long[] ids = Arrays.stream(posts).boxed().toArray(Long[]::new);
         return db.rows("select min(received_at) as first from view_events where post_id = any(?)", (Object) ids)
                 .stream().map(r -> ((Timestamp) r.get("first")).toInstant()).findFirst().orElseThrow();
+    }
+
+    static long outboxReports() {
+        return (Long) browser.executeScript("return JSON.parse(localStorage.getItem('vts:outbox') || '[]')"
+                + ".filter((e) => e.type === 'watch').length");
     }
 
     static long outboxSize() {
