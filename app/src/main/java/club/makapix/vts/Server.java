@@ -41,6 +41,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -172,6 +173,25 @@ public final class Server implements AutoCloseable {
         started.push(http);
         LOG.info("VTS is up: HTTP on {}, MQTT on {}{}", http.port(), settings.listen().mqttPort(),
                 settings.mqtt().tls() != null ? ", MQTT over TLS on " + settings.listen().mqttsPort() : "");
+        LOG.info(whereToGo(dataDir));
+    }
+
+    /** The start-up's last word: where to go next, and where the admin token is. */
+    private String whereToGo(DataDir dataDir) {
+        String bind = settings.listen().bindAddress();
+        // a wildcard or loopback bind is reached as localhost (and an address would be masked in the log)
+        String host = bind.equals("0.0.0.0") || bind.equals("::") || bind.startsWith("127.") || bind.equals("::1") ? "localhost" : bind;
+        String base = "http://" + host + ":" + http.port();
+        String metricsAt = metricsPort > 0 ? "http://" + host + ":" + metricsPort + "/metrics" : base + "/metrics";
+        return String.join("\n", "Where to go:",
+                "  home page     " + base + "/",
+                "  dashboard     " + base + "/dashboard",
+                "  API document  " + base + "/openapi.json",
+                "  health        " + base + "/health/ready",
+                "  metrics       " + metricsAt + (settings.metrics().token() != null ? " (with VTS_METRICS_TOKEN)" : ""),
+                "  tracker       <script src=\"" + base + "/vts.js\" defer></script> on your pages",
+                "  admin token   " + (settings.adminToken() != null ? "VTS_ADMIN_TOKEN"
+                        : "kept in " + dataDir.resolve("admin-token")));
     }
 
     /** A day is complete once every event that arrived during it has been written or given up. */
@@ -196,14 +216,17 @@ public final class Server implements AutoCloseable {
     private Database openDatabase(DataDir dataDir) throws IOException {
         if (!settings.storage().embeddedDatabase()) {
             try {
+                Database.awaitReachable(settings.storage().dbUrl(), settings.storage().dbUser(), settings.storage().dbPassword(),
+                        settings.storage().dbWait());
                 return Database.open(settings.storage().dbUrl(), settings.storage().dbUser(), settings.storage().dbPassword(), 12);
-            } catch (RuntimeException e) {
+            } catch (SQLException | RuntimeException e) {
                 throw new InvalidSettingException("VTS_DB_URL", "cannot use the database (" + rootMessage(e) + ")");
             }
         }
         embeddedDatabase = EmbeddedDatabaseServer.start(dataDir.resolve("postgres"));
         started.push(embeddedDatabase);
-        LOG.info("Using the embedded PostgreSQL kept in {}", dataDir.resolve("postgres"));
+        LOG.info("Using the embedded PostgreSQL kept in {}, on localhost port {} (user postgres) while VTS runs",
+                dataDir.resolve("postgres"), embeddedDatabase.port());
         return Database.open(embeddedDatabase.jdbcUrl(), embeddedDatabase.user(), null, 12);
     }
 

@@ -66,11 +66,11 @@ public record Settings(
                              int relayPerSecond) {}
 
     /**
-     * Where data is kept: the server's folder, the database (no URL: the embedded one in the folder),
-     * Redis (null: state in process), how the writer batches, how many daily partitions are made ahead,
+     * Where data is kept: the server's folder, the database (no URL: the embedded one in the folder;
+     * {@code dbWait}: how long the start waits for an external one to answer), Redis (null: state in process), how the writer batches, how many daily partitions are made ahead,
      * and how slowly players' secrets are hashed.
      */
-    public record Storage(Path dataDir, String dbUrl, String dbUser, String dbPassword, URI redisUrl,
+    public record Storage(Path dataDir, String dbUrl, String dbUser, String dbPassword, Duration dbWait, URI redisUrl,
                           WriteBatching writeBatching, int partitionsAheadDays, int passwordHashIterations) {
         public boolean embeddedDatabase() {
             return dbUrl == null;
@@ -144,6 +144,7 @@ public record Settings(
                         dbUrl,
                         r.text("VTS_DB_USER", null),
                         r.text("VTS_DB_PASSWORD", null),
+                        Duration.ofSeconds(r.integer("VTS_DB_WAIT_S", 30, 0, 3600)),
                         r.uri("VTS_REDIS_URL", "redis", "rediss"),
                         new WriteBatching(
                                 r.integer("VTS_WRITE_BATCH_MAX", 1000, 1, 50_000),

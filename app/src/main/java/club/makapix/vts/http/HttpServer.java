@@ -92,6 +92,7 @@ public final class HttpServer implements AutoCloseable {
         new StatsRoutes(parts.stats(), parts.statsCache(), parts.posts(), access, json, parts.clock()).register(app);
         new TrackerRoutes(web.viewDwell()).register(app);
         new DashboardRoutes().register(app);
+        new HomePage().register(app);
         app.get("/health/live", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/health/ready", ctx -> {
             boolean db = readiness.database().getAsBoolean();

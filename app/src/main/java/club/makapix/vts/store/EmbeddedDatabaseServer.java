@@ -103,6 +103,11 @@ public final class EmbeddedDatabaseServer implements AutoCloseable {
         return postgres.getJdbcUrl("postgres", "postgres");
     }
 
+    /** Its port on localhost (picked at each start): where pg_dump reaches it while VTS runs. */
+    public int port() {
+        return postgres.getPort();
+    }
+
     public String user() {
         return "postgres";
     }

@@ -206,6 +206,29 @@ class SettingsTest {
         assertEquals(redisThreadsBefore, redisClientThreads(), "the Redis client's threads were stopped");
     }
 
+    @Test
+    void aDatabaseThatDoesNotAnswerIsAwaitedForVtsDbWaitSThenNamed() {
+        long started = System.nanoTime();
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> RunningServer.start(null,
+                Map.of("VTS_DB_URL", "jdbc:postgresql://127.0.0.1:" + Ports.free() + "/vts", "VTS_DB_WAIT_S", "3")));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertOneLineNaming("VTS_DB_URL", e);
+        assertTrue(took.compareTo(Duration.ofSeconds(3)) >= 0, "waited the 3 s it was told to: " + took);
+        assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "and not much longer: " + took);
+    }
+
+    @Test
+    void aDatabaseThatRefusesForGoodIsNamedWithoutWaiting() {
+        TestDatabase db = TestDatabase.create();
+        long started = System.nanoTime();
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> RunningServer.start(null,
+                Map.of("VTS_DB_URL", "jdbc:postgresql://" + db.host() + ":" + db.port() + "/no_such_database",
+                        "VTS_DB_USER", db.user, "VTS_DB_WAIT_S", "120")));
+        assertOneLineNaming("VTS_DB_URL", e);
+        assertTrue(e.getMessage().contains("no_such_database"), e.getMessage());
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(30)) < 0, "no wait for what waiting cannot fix");
+    }
+
     static long redisClientThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("lettuce-")).count();
     }
