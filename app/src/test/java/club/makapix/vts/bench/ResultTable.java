@@ -35,6 +35,7 @@ final class ResultTable {
     private final String startedAt = Instant.now().toString();
     private final Map<String, Object> parameters = new LinkedHashMap<>();
     private final List<Row> rows = new ArrayList<>();
+    private final Map<String, Object> sections = new LinkedHashMap<>();
 
     ResultTable(String scenario) {
         this.scenario = scenario;
@@ -43,6 +44,11 @@ final class ResultTable {
     ResultTable parameter(String name, Object value) {
         parameters.put(name, value);
         return this;
+    }
+
+    /** More detail for the JSON file only (e.g. each phase's CPU and statements), under its name. */
+    void section(String name, Object value) {
+        sections.put(name, value);
     }
 
     void add(String measure, double value, String unit, String note) {
@@ -82,6 +88,7 @@ final class ResultTable {
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("parameters", parameters);
         json.put("rows", rows);
+        json.putAll(sections);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(stamp + ".json").toFile(), json);
         Path csv = dir.resolve("scenarios.csv");
         if (!Files.exists(csv)) {
@@ -94,7 +101,10 @@ final class ResultTable {
     }
 
     private static String format(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.format(Locale.ROOT, "%,.0f", v)
-                : String.format(Locale.ROOT, "%,.1f", v);
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        // ratios and small figures with two decimals: 0.47 is not 0.5
+        return String.format(Locale.ROOT, Math.abs(v) < 10 ? "%.2f" : "%,.1f", v);
     }
 }
