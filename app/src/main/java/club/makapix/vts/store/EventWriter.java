@@ -291,26 +291,20 @@ public final class EventWriter implements EventSink, AutoCloseable {
             try {
                 ViewEventStore.Written w = appearances.isEmpty() ? new ViewEventStore.Written(new boolean[0], new boolean[0])
                         : store.insert(c, appearances, mayCount);
-                boolean[] reportsStored = reports.isEmpty() ? new boolean[0] : watching.writeReports(c, reports);
+                Set<String> historyGrew = new HashSet<>();
+                boolean[] reportsStored = reports.isEmpty() ? new boolean[0] : watching.writeReports(c, reports, historyGrew);
                 List<Event> fed = new ArrayList<>();
-                Set<String> histories = new HashSet<>();
                 for (int i = 0; i < appearances.size(); i++) {
                     Event e = appearances.get(i);
                     if (w.stored()[i] && WatchingStore.feedsViewer(e)) {
                         fed.add(e);
-                        histories.add(e.signedInViewer());
-                    }
-                }
-                for (int i = 0; i < reports.size(); i++) {
-                    if (reportsStored[i] && reports.get(i).signedInViewer() != null) {
-                        histories.add(reports.get(i).signedInViewer());
                     }
                 }
                 if (!fed.isEmpty()) {
-                    watching.noteAppearances(c, fed);
+                    watching.noteAppearances(c, fed, historyGrew);
                 }
-                if (!histories.isEmpty()) {
-                    watching.trimRecentlyViewed(c, histories);
+                if (!historyGrew.isEmpty()) {
+                    watching.trimRecentlyViewed(c, historyGrew);
                 }
                 c.commit();
                 boolean[] stored = new boolean[events.size()];

@@ -100,9 +100,9 @@ public final class WatchingStore {
                 insert into recently_viewed as r (viewer_id, post_id, viewed_at, watched_ms)
                 select viewer_id, post_id, last_at, total_played_ms from decided order by viewer_id, post_id
                 on conflict (viewer_id, post_id) do update set viewed_at = excluded.viewed_at, watched_ms = excluded.watched_ms
-                returning 1
+                returning viewer_id, xmax = 0 as added
             )
-            select k.i, d.completed from kept k
+            select k.i, d.completed, k.viewer_id in (select viewer_id from recent where added) as history_grew from kept k
             left join decided d on d.viewer_id = k.viewer_id and d.post_id = k.post_id
             """;
 
@@ -118,7 +118,7 @@ public final class WatchingStore {
                 select distinct on (viewer_id, post_id) viewer_id, post_id, received_at, watched_ms
                 from incoming where is_view order by viewer_id, post_id, i desc
                 on conflict (viewer_id, post_id) do update set viewed_at = excluded.viewed_at, watched_ms = excluded.watched_ms
-                returning 1
+                returning viewer_id, xmax = 0 as added
             ), viewer_days as (
                 insert into viewer_watch_days as v (viewer_id, day, post_id, watched_ms)
                 select viewer_id, (received_at at time zone 'UTC')::date, post_id, sum(watched_ms)
@@ -127,7 +127,7 @@ public final class WatchingStore {
                 on conflict (viewer_id, day, post_id) do update set watched_ms = v.watched_ms + excluded.watched_ms
                 returning 1
             )
-            select (select count(*) from recent), (select count(*) from viewer_days)
+            select distinct viewer_id from recent where added
             """;
 
     // Keeps each named viewer's newest entries, forgetting the oldest beyond the limit.
@@ -154,9 +154,11 @@ public final class WatchingStore {
 
     /**
      * Writes the reports (whose keys must be distinct); returns which were stored now (false: stored
-     * before), and tells each signed-in viewer's stored report whether the post is completed for them.
+     * before), tells each signed-in viewer's stored report whether the post is completed for them, and
+     * adds to {@code historyGrew} the viewers with a new post in their history (only they may now be
+     * over the cap: a post already there only moved to the top).
      */
-    boolean[] writeReports(Connection c, List<Event> reports) throws SQLException {
+    boolean[] writeReports(Connection c, List<Event> reports, Set<String> historyGrew) throws SQLException {
         int n = reports.size();
         boolean[] stored = new boolean[n];
         try (PreparedStatement ps = c.prepareStatement(WRITE_REPORTS)) {
@@ -180,14 +182,20 @@ public final class WatchingStore {
                     if (!rs.wasNull()) {
                         reports.get(i).storedCompletion(completed);
                     }
+                    if (rs.getBoolean(3)) {
+                        historyGrew.add(reports.get(i).signedInViewer());
+                    }
                 }
             }
         }
         return stored;
     }
 
-    /** Adds stored views and watched appearances of signed-in viewers ({@link #feedsViewer}) to their history and watch time. */
-    void noteAppearances(Connection c, List<Event> stored) throws SQLException {
+    /**
+     * Adds stored views and watched appearances of signed-in viewers ({@link #feedsViewer}) to their
+     * history and watch time; adds to {@code historyGrew} the viewers with a new post in their history.
+     */
+    void noteAppearances(Connection c, List<Event> stored, Set<String> historyGrew) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(NOTE_APPEARANCES)) {
             ps.setArray(1, c.createArrayOf("int4", indexes(stored.size())));
             ps.setArray(2, array(c, String.class, stored, Event::signedInViewer));
@@ -195,11 +203,18 @@ public final class WatchingStore {
             ps.setArray(4, array(c, String.class, stored, e -> e.receivedAt().toString()));
             ps.setArray(5, array(c, Boolean.class, stored, e -> e.kind() == Kind.VIEW));
             ps.setArray(6, array(c, Long.class, stored, Event::viewerWatchMs));
-            ps.executeQuery().close();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    historyGrew.add(rs.getString(1));
+                }
+            }
         }
     }
 
-    /** Forgets the oldest history entries of these viewers beyond {@code VTS_RECENTLY_VIEWED_MAX}. */
+    /**
+     * Forgets the oldest history entries of these viewers beyond {@code VTS_RECENTLY_VIEWED_MAX}. It
+     * reads each viewer's whole history, so it is asked only for viewers whose history grew.
+     */
     void trimRecentlyViewed(Connection c, Set<String> viewers) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(TRIM_RECENTLY_VIEWED)) {
             ps.setArray(1, c.createArrayOf("text", new TreeSet<>(viewers).toArray()));
