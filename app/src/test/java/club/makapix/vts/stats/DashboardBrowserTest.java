@@ -311,48 +311,49 @@ class DashboardBrowserTest {
         signIn(token("dora"));
         chooseRange(LAST.minusDays(1), LAST);
 
-        assertEquals("3 h 12 min", text("total-watch-time"), "3 h 10 min + 55 s in browsers, 65 s on a player");
+        assertEquals("3 h 24 min", text("total-watch-time"),
+                "3 h 10 min + 55 s in browsers, 65 s on a player, 12 min 10 s of watch reports");
         assertEquals("1 min 5 s", text("total-screen-time"));
-        assertEquals("1 h 4 min", text("average-watch-time"), "11,520 s over three watched appearances");
+        assertEquals("1 h 4 min", text("average-watch-time"), "11,520 s over three watched appearances (reports are none)");
 
         Map<String, Object> chart = chart("watch-chart");
         assertEquals(List.of(LAST.minusDays(1).toString(), LAST.toString()), chart.get("labels"));
-        assertEquals(Map.of("Watch time", List.of(0.0, 11_520.0)), seconds(chart), "seconds per day, as the API gives them");
-        assertEquals(List.of(List.of(LAST.minusDays(1).toString(), "0 s", "—"), List.of(LAST.toString(), "3 h 12 min", "1 h 4 min")),
+        assertEquals(Map.of("Watch time", List.of(0.0, 12_250.0)), seconds(chart), "seconds per day, as the API gives them");
+        assertEquals(List.of(List.of(LAST.minusDays(1).toString(), "0 s", "—"), List.of(LAST.toString(), "3 h 24 min", "1 h 4 min")),
                 browser.executeScript("return [...document.querySelectorAll('#watch-numbers tbody tr')]"
                         + ".map(tr => [...tr.cells].map(td => td.textContent))"), "the chart's numbers");
 
         Map<Long, List<String>> rows = postRows();
-        assertEquals(List.of("2 min", "3 h 10 min"), List.of(rows.get(REEL).get(5), rows.get(LOOP).get(5)),
-                "the reel: 55 s in a browser and 65 s on a player");
+        assertEquals(List.of("4 min 10 s", "3 h 20 min"), List.of(rows.get(REEL).get(5), rows.get(LOOP).get(5)),
+                "the reel: 55 s in a browser, 65 s on a player, 130 s of reports; the loop: 3 h 10 min and 10 min of reports");
         Map<Long, Map<?, ?>> api = apiRows("dora", "?from=" + LAST.minusDays(1) + "&to=" + LAST);
         for (long post : List.of(REEL, LOOP)) {
             assertEquals(completionCells(api.get(post)), rows.get(post).subList(6, 8), "completions of " + post);
         }
     }
 
-    /** The API's completion fields are new: what the page makes of them, given before the API gives them. */
+    /** Completions and completion rates of real watch reports: signed-in viewers reaching 80 % of a post with a duration. */
     @Test
-    void completionsShowAsCountsAndPercentagesWhenTheApiGivesThem() throws Exception {
+    void thePostsTableShowsTheCompletionsAndCompletionRatesOfWatchReports() throws Exception {
+        String range = "?from=" + LAST.minusDays(1) + "&to=" + LAST;
+        Map<Long, Map<?, ?>> api = apiRows("dora", range);
+        assertEquals(Map.of("completions", 3, "completion_rate", 0.75), completions(api.get(REEL)), "three of the reel's four starts");
+        assertEquals(Map.of("completions", 0, "completion_rate", 0.0), completions(api.get(LOOP)), "the loop's one start");
+        assertEquals(Map.of("completions", 3, "completion_rate", 0.6),
+                completions(StatsTruthTest.get(vts.httpPort(), token("dora"), "/v1/artists/dora/stats" + range)), "dora's posts");
+
         signIn(token("dora"));
-        browser.executeScript("""
-                const realFetch = window.fetch;
-                const reel = arguments[0];
-                window.fetch = async (...args) => {
-                  const response = await realFetch(...args);
-                  if (!String(args[0]).includes('/stats?')) {
-                    return response;
-                  }
-                  const answer = await response.json();
-                  for (const post of answer.posts) {
-                    [post.completions, post.completion_rate] = post.post_id === reel ? [3, 0.75] : [0, 0];
-                  }
-                  return new Response(JSON.stringify(answer), {status: response.status, headers: {'Content-Type': 'application/json'}});
-                };""", REEL);
         chooseRange(LAST.minusDays(1), LAST);
         Map<Long, List<String>> rows = postRows();
         assertEquals(List.of("3", "75%"), rows.get(REEL).subList(6, 8));
         assertEquals(List.of("0", "0%"), rows.get(LOOP).subList(6, 8), "none completed is 0%, not \"—\"");
+    }
+
+    static Map<String, Object> completions(Map<?, ?> stats) {
+        Map<String, Object> out = new TreeMap<>();
+        out.put("completions", stats.get("completions"));
+        out.put("completion_rate", stats.get("completion_rate"));
+        return out;
     }
 
     // ---- what the page shows, against the API and the truth ----
@@ -591,13 +592,18 @@ class DashboardBrowserTest {
     // ---- small helpers ----
 
     /**
-     * dora's known watching on the last day: 55 s of the reel and 3 h 10 min of the loop in two
-     * signed-in browsers, and a player showing the reel for three events 30 s apart (65 s of screen
-     * time): 3 h 12 min in all, over three watched appearances.
+     * dora's known watching on the last day: 55 s of the reel (a minute long) and 3 h 10 min of the loop
+     * (four hours long) in two signed-in browsers, a player showing the reel for three events 30 s apart
+     * (65 s of screen time), and signed-in viewers' watch reports: four start the reel and three of them
+     * reach 80 % of it (one at 50 s of 60, one at 58 s, one by a position past its end), one starts the
+     * loop and stops at 10 min, and dora watches her own reel (which counts nowhere). The reports add
+     * 30 + 22 (25 claimed 20 s after the previous: the wall clock allows 22) + 58 + 20 = 130 s to the reel
+     * and 600 s to the loop, and are no watched appearances: 3 h 24 min 10 s (12,250 s) in all, over three
+     * watched appearances of 3,840 s on average.
      */
     static void sendDorasWatching(TestClock clock) throws Exception {
-        putPost(REEL, "dora", "Reel");
-        putPost(LOOP, "dora", "Loop");
+        putPost(REEL, History.postJson("dora", "Reel", 60));
+        putPost(LOOP, History.postJson("dora", "Loop", 4 * 3600));
         WebClient web = new WebClient(vts.httpPort());
         assertEquals(201, web.post("/v1/posts/" + REEL + "/views", "{\"watched_ms\": 55000}",
                 "Authorization", "Bearer " + token("dora-fan-1")).statusCode());
@@ -616,16 +622,36 @@ class DashboardBrowserTest {
                 assertEquals(Ack.ok(), p.nextAck(10));
             }
         }
+        Instant reports = History.noon(LAST).plusSeconds(2000);
+        clock.set(reports);
+        watch(web, "dora-fan-4", REEL, "{\"position_s\": 30, \"played_s\": 30, \"session_id\": \"a\"}", false);
+        watch(web, "dora-fan-5", REEL, "{\"position_s\": 58, \"duration_s\": 600, \"played_s\": 58}", true);
+        watch(web, "dora-fan-6", REEL, "{\"position_s\": 75}", true);
+        watch(web, "dora-fan-7", REEL, "{\"position_s\": 20, \"played_s\": 20}", false);
+        watch(web, "dora", REEL, "{\"position_s\": 60, \"played_s\": 60}", true);
+        watch(web, "dora-fan-4", LOOP, "{\"position_s\": 600, \"played_s\": 600}", false);
+        clock.set(reports.plusSeconds(20));
+        Map<String, Object> second = watch(web, "dora-fan-4", REEL, "{\"position_s\": 50, \"played_s\": 25, \"session_id\": \"a\"}", true);
+        assertEquals(22.0, ((Number) second.get("played_s")).doubleValue(), "20 s after the session's previous report: 22 s at most");
     }
 
-    /** A post, with a title when one is given (ben's and cleo's stay untitled). */
+    /** A signed-in viewer's watch report on the single route: 200, and whether the post is completed for them. */
+    static Map<String, Object> watch(WebClient web, String viewer, long post, String body, boolean completed) throws Exception {
+        HttpResponse<String> r = web.post("/v1/posts/" + post + "/watch", body, "Authorization", "Bearer " + token(viewer));
+        assertEquals(200, r.statusCode(), r.body());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> answer = StatsTruthTest.JSON.readValue(r.body(), Map.class);
+        assertEquals(completed, answer.get("completed"), viewer + " " + body + ": " + r.body());
+        return answer;
+    }
+
+    /** A post of the history, with a title when one is given (ben's and cleo's stay untitled) and its duration if it has one. */
     static void putPost(long post, String artist, String title) {
-        if (title == null) {
-            vts.admin.post(post, artist);
-            return;
-        }
-        String body = "{\"artist_id\":\"" + artist + "\",\"title\":\"" + title.replace("\"", "\\\"") + "\"}";
-        int status = vts.admin.send("PUT", "/v1/admin/posts/" + post, body).statusCode();
+        putPost(post, History.postJson(post, artist, title));
+    }
+
+    static void putPost(long post, String json) {
+        int status = vts.admin.send("PUT", "/v1/admin/posts/" + post, json).statusCode();
         assertTrue(status == 200 || status == 201, "PUT post " + post + ": " + status);
     }
 

@@ -1,9 +1,11 @@
 package club.makapix.vts.stats;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,23 +18,54 @@ import java.util.function.Predicate;
  * What the numbers must be, computed by the test from what it sent and the contract's rules alone:
  * a view counts once per viewer, post and UTC day; impressions are never deduped; the artist's own
  * and robots' events never count. Watch time is every such event's credit, also of views that did
- * not count, averaged over the appearances that carried it (contract §5).
+ * not count, averaged over the appearances that carried it (contract §5); watch reports add their
+ * played time (within the media's length, or 24 h without one, and within the time since the
+ * session's previous stored report plus 2 s) to watch time under "web", but are not appearances;
+ * signed-in viewers start a post on the day of their first report with a known length and complete
+ * it on the day of their first report at 80 % of it or more.
  */
 final class Truth {
+    /** What the contract calls complete: a position at this share of the media's length or beyond. */
+    static final int COMPLETE_AT_PERCENT = 80;
+    /** How much a watch report's played time may exceed the wall-clock time since its session's previous one. */
+    static final long REPORT_SLACK_MS = 2_000;
+    /** The most a played time counts for media without a length. */
+    static final long PLAYED_CAP_WITHOUT_LENGTH_MS = 24 * 3_600_000L;
+
     /**
      * One event the test sent that the server must store and may count; {@code watchMs} is what it adds
      * to watch time (null: nothing), {@code continuesAppearance} whether a player's appearance goes on.
+     * Also what a watch report adds (its credit, a start or a completion): then only the time, post,
+     * artist and viewer mean anything.
      */
     record Sent(Instant at, long postId, String artist, String viewer, boolean view, String country, String device,
                 String source, String channel, String playOrder, Long watchMs, boolean continuesAppearance) {
         LocalDate day() {
             return LocalDate.ofInstant(at, ZoneOffset.UTC);
         }
+
+        static Sent ofReport(Instant at, long postId, String artist, String viewer, Long watchMs) {
+            return new Sent(at, postId, artist, viewer, false, null, null, "web", null, null, watchMs, false);
+        }
     }
+
+    /** A stored watch report as the rules measure it, and which rules applied (for the history's coverage). */
+    record Measured(long playedMs, boolean self, boolean hasLength, boolean positionClamped, boolean playedPastLength,
+                    boolean playedPast24h, boolean playedPastWallClock, boolean playedAtWallClockLimit,
+                    boolean reportLengthLost, boolean starts, boolean completes, boolean completesAfterStartDay) {}
 
     private final List<Sent> counted = new ArrayList<>();
     private final List<Sent> watched = new ArrayList<>();
     private final Set<String> viewsSeen = new HashSet<>();
+    /** Watch reports' credit to the artists (not the artist's own); never appearances. */
+    private final List<Sent> reported = new ArrayList<>();
+    private final List<Sent> starts = new ArrayList<>();
+    private final List<Sent> completions = new ArrayList<>();
+    /** When each session's previous stored report was received (session: viewer, post and session id). */
+    private final Map<String, Instant> sessions = new HashMap<>();
+    /** Signed-in viewers' (viewer, post) pairs already started, and already completed. */
+    private final Map<String, LocalDate> started = new HashMap<>();
+    private final Set<String> completed = new HashSet<>();
 
     /** Records an event that reached the server and is not the artist's own nor a robot's. */
     void sent(Sent e) {
@@ -43,6 +76,56 @@ final class Truth {
             return; // a second view of the day by the same viewer: stored, not counted
         }
         counted.add(e);
+    }
+
+    /**
+     * Records a watch report the server stores (not a resend, not a robot's), in the order the server
+     * stores them, and measures it by the contract's rules (§5): the media's length is the post's
+     * registered one, else the report's; the position is clamped to it; the played time counts up to the
+     * length (24 h without one) and, after the session's first report, up to the time since its previous
+     * stored report plus 2 s. The artist's own report adds nothing to their figures. A signed-in viewer
+     * starts a post with their first report that has a length, and completes it with their first whose
+     * position reaches 80 % of the length.
+     *
+     * @param viewer    who the server knows the reporter as (the token's sub, or the address for anyone)
+     * @param sessionId the report's session_id (null: none, which is a session of its own)
+     */
+    Measured report(Instant at, long postId, String artist, String viewer, boolean signedIn, String sessionId,
+                    Long registeredLengthMs, long positionMs, Long reportedLengthMs, Long playedMs) {
+        Long length = registeredLengthMs != null ? registeredLengthMs : reportedLengthMs;
+        boolean positionClamped = length != null && positionMs > length;
+        long position = positionClamped ? length : positionMs;
+        long played = playedMs == null ? 0 : playedMs;
+        long lengthCap = length != null ? length : PLAYED_CAP_WITHOUT_LENGTH_MS;
+        boolean pastLength = played > lengthCap;
+        played = Math.min(played, lengthCap);
+        Instant previous = sessions.put(viewer + "|" + postId + "|" + (sessionId == null ? "" : sessionId), at);
+        boolean pastWallClock = false;
+        boolean atLimit = false;
+        if (previous != null) {
+            long limit = Math.max(0, Duration.between(previous, at).toMillis()) + REPORT_SLACK_MS;
+            pastWallClock = played > limit;
+            atLimit = played == limit;
+            played = Math.min(played, limit);
+        }
+        boolean self = artist.equals(viewer);
+        if (!self) {
+            reported.add(Sent.ofReport(at, postId, artist, viewer, played));
+        }
+        String pair = viewer + "|" + postId;
+        boolean starts = signedIn && !self && length != null && started.putIfAbsent(pair, LocalDate.ofInstant(at, ZoneOffset.UTC)) == null;
+        boolean completes = signedIn && !self && length != null && position * 100 >= COMPLETE_AT_PERCENT * length
+                && completed.add(pair);
+        if (starts) {
+            this.starts.add(Sent.ofReport(at, postId, artist, viewer, null));
+        }
+        if (completes) {
+            completions.add(Sent.ofReport(at, postId, artist, viewer, null));
+        }
+        return new Measured(played, self, length != null, positionClamped, pastLength && length != null,
+                pastLength && length == null, pastWallClock, atLimit && playedMs != null,
+                registeredLengthMs != null && reportedLengthMs != null && !reportedLengthMs.equals(registeredLengthMs),
+                starts, completes, completes && started.get(pair).isBefore(LocalDate.ofInstant(at, ZoneOffset.UTC)));
     }
 
     /** The expected answer for the events that match, over [from, to]: the API's fields. */
@@ -59,11 +142,15 @@ final class Truth {
         out.put("impressions_by_channel", tally(in, false, Sent::channel));
         out.put("views_by_play_order", tally(in, true, Sent::playOrder));
         out.put("impressions_by_play_order", tally(in, false, Sent::playOrder));
-        List<Sent> watchedIn = inRange(watched, which, from, to);
-        putWatchTime(out, watchedIn);
+        putWatchTime(out, watching(which, from, to));
+        Map<String, Long> bySourceMs = new TreeMap<>();
+        inRange(watched, which, from, to).forEach(e -> bySourceMs.merge(e.source(), e.watchMs(), Long::sum));
+        long reportedMs = watchMs(inRange(reported, which, from, to));
+        if (reportedMs > 0) { // reports come from browsers and apps: the web
+            bySourceMs.merge("web", reportedMs, Long::sum);
+        }
         Map<String, Double> bySource = new TreeMap<>();
-        watchedIn.stream().collect(java.util.stream.Collectors.groupingBy(Sent::source))
-                .forEach((source, events) -> bySource.put(source, watchMs(events) / 1000.0));
+        bySourceMs.forEach((source, ms) -> bySource.put(source, ms / 1000.0));
         out.put("watch_time_by_source", bySource);
         List<Map<String, Object>> daily = new ArrayList<>();
         for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
@@ -74,7 +161,7 @@ final class Truth {
             row.put("views", of.stream().filter(Sent::view).count());
             row.put("impressions", of.stream().filter(e -> !e.view()).count());
             row.put("unique_viewers", (long) of.stream().filter(Sent::view).map(Sent::viewer).distinct().count());
-            putWatchTime(row, watchedIn.stream().filter(e -> e.day().equals(day)).toList());
+            putWatchTime(row, watching(which, day, day));
             daily.add(row);
         }
         out.put("daily", daily);
@@ -83,28 +170,44 @@ final class Truth {
         return out;
     }
 
-    /** Per post: watch time in ms and its watched appearances over [from, to]. */
+    /** Index of each watching figure in the arrays {@link #watching} and {@link #perPostWatchTime} give. */
+    static final int WATCH_MS = 0;
+    static final int APPEARANCE_MS = 1;
+    static final int APPEARANCES = 2;
+    static final int STARTS = 3;
+    static final int COMPLETIONS = 4;
+
+    /**
+     * The watching figures of what matches over [from, to]: all watch time in ms (appearances' and
+     * reports'), the appearances' own, their number, starts and completions.
+     */
+    long[] watching(Predicate<Sent> which, LocalDate from, LocalDate to) {
+        List<Sent> appearances = inRange(watched, which, from, to);
+        long appearanceMs = watchMs(appearances);
+        return new long[] {appearanceMs + watchMs(inRange(reported, which, from, to)), appearanceMs,
+                appearances.stream().filter(e -> !e.continuesAppearance()).count(),
+                inRange(starts, which, from, to).size(), inRange(completions, which, from, to).size()};
+    }
+
+    /** Per post: the {@link #watching} figures over [from, to], for the posts with any. */
     Map<Long, long[]> perPostWatchTime(Predicate<Sent> which, LocalDate from, LocalDate to) {
         Map<Long, long[]> rows = new TreeMap<>();
-        inRange(watched, which, from, to).forEach(e -> {
-            long[] r = rows.computeIfAbsent(e.postId(), id -> new long[2]);
-            r[0] += e.watchMs();
-            r[1] += e.continuesAppearance() ? 0 : 1;
-        });
+        for (List<Sent> events : List.of(watched, reported, starts, completions)) {
+            inRange(events, which, from, to).forEach(e -> rows.computeIfAbsent(e.postId(),
+                    id -> watching(which.and(x -> x.postId() == id), from, to)));
+        }
         return rows;
     }
 
-    /** {@code watch_time_s} and {@code avg_watch_time_s} of the events. */
-    private static void putWatchTime(Map<String, Object> out, List<Sent> watchedEvents) {
-        putWatchTime(out, watchMs(watchedEvents), watchedEvents.stream().filter(e -> !e.continuesAppearance()).count());
-    }
-
-    /** {@code watch_time_s}, and {@code avg_watch_time_s} per watched appearance to the ms (null: none). */
-    static void putWatchTime(Map<String, Object> out, long ms, long appearances) {
-        out.put("watch_time_s", ms / 1000.0);
-        out.put("avg_watch_time_s", appearances == 0 ? null : Math.round((double) ms / appearances) / 1000.0);
-        out.put("completions", 0L); // no watch reports in this history
-        out.put("completion_rate", null);
+    /**
+     * {@code watch_time_s}; {@code avg_watch_time_s} per watched appearance, to the ms (null: none);
+     * {@code completions}; {@code completion_rate}, completions ÷ starts to 0.001 (null: no starts).
+     */
+    static void putWatchTime(Map<String, Object> out, long[] w) {
+        out.put("watch_time_s", w[WATCH_MS] / 1000.0);
+        out.put("avg_watch_time_s", w[APPEARANCES] == 0 ? null : Math.round((double) w[APPEARANCE_MS] / w[APPEARANCES]) / 1000.0);
+        out.put("completions", w[COMPLETIONS]);
+        out.put("completion_rate", w[STARTS] == 0 ? null : Math.round((double) w[COMPLETIONS] / w[STARTS] * 1000) / 1000.0);
     }
 
     private static long watchMs(List<Sent> events) {
