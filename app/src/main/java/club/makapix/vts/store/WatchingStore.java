@@ -25,9 +25,12 @@ public final class WatchingStore {
     // kept; a viewer's kept reports of a post fold into one progress update (the last position, the
     // played time summed, the first time the media had a length: a start, the first report at the
     // completion mark: a completion); what the progress row says afterwards tells whether this batch
-    // started or completed it. Artists' figures go to daily_watch, which names no viewer.
+    // started or completed it (the row keeps the id of the write that did). Artists' figures go to
+    // daily_watch, which names no viewer.
     private static final String WRITE_REPORTS = """
-            with incoming as (
+            with write as (
+                select ?::uuid as id
+            ), incoming as (
                 select t.i, t.event_key, t.received_at::timestamptz as received_at, t.post_id, t.artist_id, t.viewer_id,
                        t.position_ms, t.duration_ms, t.played_ms, t.credit_ms, t.reaches,
                        (t.received_at::timestamptz at time zone 'UTC')::date as day
@@ -54,9 +57,14 @@ public final class WatchingStore {
                 from kept where viewer_id is not null
                 group by viewer_id, post_id
             ), progress as (
+                -- in a SET, w.… is the row as it was: a start (a completion) is this write's only if none was before
                 insert into watch_progress as w (viewer_id, post_id, artist_id, position_ms, duration_ms, played_ms,
-                                                 started_at, completed_at, first_watched_at, last_watched_at)
-                select viewer_id, post_id, artist_id, position_ms, duration_ms, played_ms, start_at, complete_at, first_at, last_at
+                                                 started_at, completed_at, started_in, completed_in,
+                                                 first_watched_at, last_watched_at)
+                select viewer_id, post_id, artist_id, position_ms, duration_ms, played_ms, start_at, complete_at,
+                       case when start_at is not null then (select id from write) end,
+                       case when complete_at is not null then (select id from write) end,
+                       first_at, last_at
                 from folded order by viewer_id, post_id
                 on conflict (viewer_id, post_id) do update set
                     position_ms = excluded.position_ms,
@@ -64,12 +72,14 @@ public final class WatchingStore {
                     played_ms = w.played_ms + excluded.played_ms,
                     started_at = coalesce(w.started_at, excluded.started_at),
                     completed_at = coalesce(w.completed_at, excluded.completed_at),
+                    started_in = case when w.started_at is null then excluded.started_in else w.started_in end,
+                    completed_in = case when w.completed_at is null then excluded.completed_in else w.completed_in end,
                     last_watched_at = greatest(w.last_watched_at, excluded.last_watched_at)
-                returning viewer_id, post_id, started_at, completed_at, played_ms
+                returning viewer_id, post_id, started_in, completed_in, completed_at, played_ms
             ), decided as (
                 select f.*, p.played_ms as total_played_ms, p.completed_at is not null as completed,
-                       f.countable and p.started_at = f.start_at as starts,
-                       f.countable and p.completed_at = f.complete_at as completes
+                       f.countable and p.started_in = (select id from write) as starts,
+                       f.countable and p.completed_in = (select id from write) as completes
                 from folded f join progress p on p.viewer_id = f.viewer_id and p.post_id = f.post_id
             ), per_day as (
                 select day, post_id, min(artist_id) as artist_id, sum(watch_ms) as watch_ms, sum(starts) as starts,
@@ -163,6 +173,7 @@ public final class WatchingStore {
         boolean[] stored = new boolean[n];
         try (PreparedStatement ps = c.prepareStatement(WRITE_REPORTS)) {
             int p = 1;
+            ps.setObject(p++, UUID.randomUUID()); // this write's id
             ps.setArray(p++, c.createArrayOf("int4", indexes(n)));
             ps.setArray(p++, array(c, UUID.class, reports, Event::dedupeKey));
             ps.setArray(p++, array(c, String.class, reports, e -> e.receivedAt().toString()));

@@ -80,6 +80,27 @@ class WatchReportBatchTest {
         }
     }
 
+    @Test
+    void reportsOfTheSameInstantInTwoWritesStartAndCompleteOnce() throws Exception {
+        TestDatabase db = TestDatabase.create();
+        try (Database database = Database.open(db.url, db.user, db.password, 4)) {
+            EventWriter writer = new EventWriter(database.dataSource(), new ViewEventStore(database.dataSource()),
+                    new WatchingStore(50), new WriteBatching(1, Duration.ZERO, 1000, 1), new SimpleMeterRegistry());
+            try {
+                // one event per write: each of the four is its own transaction, all of one instant
+                for (long position : new long[] {10_000, 20_000, 90_000, 95_000}) {
+                    Event e = report("user-2", AT, position, 1_000);
+                    e.reachesCompletion = position >= 80_000;
+                    assertEquals(Outcome.Status.STORED, writer.write(e).get(10, TimeUnit.SECONDS).status());
+                }
+            } finally {
+                writer.close();
+            }
+            assertEquals(1, db.count("select count(*) from daily_watch where starts = 1 and completions = 1"),
+                    "one viewer started and completed the post once: " + db.rows("select * from daily_watch"));
+        }
+    }
+
     private static Event report(String viewer, Instant at, long positionMs, long playedMs) {
         Event e = TestEvents.watchReport(viewer, 7, at, positionMs, playedMs, "tab");
         e.mediaDurationMs = 100_000L;
