@@ -7,7 +7,8 @@ import club.makapix.vts.config.Version;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Starts VTS from its settings; a bad setting stops the start with one line naming it (exit 2).
+ * Starts VTS from its settings; a bad setting stops the start with one line naming it (exit 2), and
+ * so does a failure that may pass, such as a database that did not answer in time (exit 1).
  * {@code --version} prints the version; {@code check} only validates the settings (exit 0 or 2).
  */
 public final class Main {
@@ -37,6 +38,10 @@ public final class Main {
         } catch (InvalidSettingException e) {
             System.err.println("vts: cannot start: " + e.getMessage());
             System.exit(2);
+            return;
+        } catch (StartFailure e) {
+            System.err.println("vts: cannot start: " + e.getMessage());
+            System.exit(1);
             return;
         } catch (Exception e) {
             System.err.println("vts: cannot start: " + e);

@@ -218,8 +218,16 @@ public final class Server implements AutoCloseable {
             try {
                 Database.awaitReachable(settings.storage().dbUrl(), settings.storage().dbUser(), settings.storage().dbPassword(),
                         settings.storage().dbWait());
+            } catch (SQLException e) {
+                if (Database.mayPass(e)) {
+                    throw new StartFailure("VTS_DB_URL", "the database did not answer within VTS_DB_WAIT_S ("
+                            + settings.storage().dbWait().toSeconds() + " s): " + rootMessage(e));
+                }
+                throw new InvalidSettingException("VTS_DB_URL", "cannot use the database (" + rootMessage(e) + ")");
+            }
+            try {
                 return Database.open(settings.storage().dbUrl(), settings.storage().dbUser(), settings.storage().dbPassword(), 12);
-            } catch (SQLException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw new InvalidSettingException("VTS_DB_URL", "cannot use the database (" + rootMessage(e) + ")");
             }
         }

@@ -46,11 +46,8 @@ public final class Database implements AutoCloseable {
             try (Connection c = DriverManager.getConnection(url, props)) {
                 return;
             } catch (SQLException e) {
-                String state = e.getSQLState() == null ? "" : e.getSQLState();
-                // 08: connection exceptions, 57P0x: the server is starting or shutting down; anything else is final
-                boolean mayPass = state.startsWith("08") || state.startsWith("57P0");
                 long now = System.nanoTime();
-                if (!mayPass || now - deadline >= 0) {
+                if (!mayPass(e) || now - deadline >= 0) {
                     throw e;
                 }
                 if (now - nextNote >= 0) {
@@ -66,6 +63,12 @@ public final class Database implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Whether waiting may cure the refusal: a connection exception (08), a server starting or stopping (57P0x). */
+    public static boolean mayPass(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") || state.startsWith("57P0");
     }
 
     public static Database open(String url, String user, String password, int poolSize) {
