@@ -17,6 +17,20 @@ import javax.sql.DataSource;
  * (one round trip), and keeps daily partitions ahead of time.
  */
 public final class ViewEventStore {
+    /**
+     * The one rule of "stored once", as a CTE for the statements that store events: the keys of
+     * {@code incoming} that {@code event_keys} did not have, taken in key order (the same in every
+     * writer, so two batches sharing keys wait for each other in one direction only, never in a deadlock).
+     */
+    static final String FRESH_KEYS = """
+            fresh as (
+                insert into event_keys (event_key, received_at)
+                select event_key, received_at from incoming where event_key is not null
+                order by event_key
+                on conflict do nothing
+                returning event_key
+            )""";
+
     /** SQLSTATE of "no partition of relation found for row". */
     static final String NO_PARTITION = "23514";
 
@@ -75,13 +89,7 @@ public final class ViewEventStore {
             with incoming as (
                 select t.i, t.countable, %s
                 from unnest(?::int[], ?::boolean[], %s) as t(i, countable, %s)
-            ), fresh as (
-                insert into event_keys (event_key, received_at)
-                select event_key, received_at from incoming where event_key is not null
-                order by event_key
-                on conflict do nothing
-                returning event_key
-            ), kept as (
+            ), %s, kept as (
                 select *, (received_at at time zone 'UTC')::date as day from incoming
                 where event_key is null or event_key in (select event_key from fresh)
             ), first_views as (
@@ -105,6 +113,7 @@ public final class ViewEventStore {
             join(c -> "t." + c.name() + c.cast() + " as " + c.name()),
             join(c -> "?::" + c.sqlArray()),
             join(Column::name),
+            FRESH_KEYS,
             join(Column::name),
             join(Column::name));
 

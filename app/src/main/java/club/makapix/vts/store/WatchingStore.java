@@ -38,13 +38,7 @@ public final class WatchingStore {
                             ?::bigint[], ?::bigint[], ?::boolean[])
                      as t(i, event_key, received_at, post_id, artist_id, viewer_id, position_ms, duration_ms, played_ms,
                           credit_ms, reaches)
-            ), fresh as (
-                insert into event_keys (event_key, received_at)
-                select event_key, received_at from incoming where event_key is not null
-                order by event_key
-                on conflict do nothing
-                returning event_key
-            ), kept as (
+            ), %s, kept as (
                 select * from incoming where event_key is null or event_key in (select event_key from fresh)
             ), folded as (
                 select viewer_id, post_id, min(artist_id) as artist_id,
@@ -114,7 +108,7 @@ public final class WatchingStore {
             )
             select k.i, d.completed, k.viewer_id in (select viewer_id from recent where added) as history_grew from kept k
             left join decided d on d.viewer_id = k.viewer_id and d.post_id = k.post_id
-            """;
+            """.formatted(ViewEventStore.FRESH_KEYS);
 
     // Signed-in viewers' stored views and impressions: a view moves its post to the top of the
     // viewer's history with its own watched time; watched time adds to the viewer's day.
