@@ -183,7 +183,7 @@ final class RollupStore {
         return 1;
     }
 
-    /** Raw data no longer needed once rolled up: partitions, first-view keys and dedupe keys before cutoff. */
+    /** Raw data no longer needed once rolled up: partitions, first-view keys, dedupe keys and failed events before cutoff. */
     static int dropRawBefore(Connection c, LocalDate cutoff) throws SQLException {
         int dropped;
         try (PreparedStatement ps = c.prepareStatement("select vts_drop_view_event_partitions_before(?)")) {
@@ -197,9 +197,12 @@ final class RollupStore {
             ps.setObject(1, cutoff);
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("delete from event_keys where received_at < ?::timestamp at time zone 'UTC'")) {
-            ps.setObject(1, cutoff);
-            ps.executeUpdate();
+        for (String sql : List.of("delete from event_keys where received_at < ?::timestamp at time zone 'UTC'",
+                "delete from failed_events where failed_at < ?::timestamp at time zone 'UTC'")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, cutoff);
+                ps.executeUpdate();
+            }
         }
         return dropped;
     }

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch the database refuses for its content (a data error, not an outage) is written again one
  * event at a time: the events it takes are stored, the one it refuses is rejected as an invalid
- * payload at once and counted. Such an event must never hold the batch or its client's connection:
+ * payload at once, counted, and kept in {@code failed_events} for inspection. Such an event must never hold the batch or its client's connection:
  * that is what an outage does, and a poison event is not one.
  */
 public final class EventWriter implements EventSink, AutoCloseable {
@@ -59,6 +59,7 @@ public final class EventWriter implements EventSink, AutoCloseable {
     private final DataSource dataSource;
     private final ViewEventStore store;
     private final WatchingStore watching;
+    private final FailedEvents failedEvents;
     private final WriteBatching batching;
     private final BlockingQueue<Pending> queue;
     private final List<Thread> threads = new ArrayList<>();
@@ -75,6 +76,7 @@ public final class EventWriter implements EventSink, AutoCloseable {
         this.dataSource = dataSource;
         this.store = store;
         this.watching = watching;
+        this.failedEvents = new FailedEvents(dataSource);
         this.batching = batching;
         this.queue = new ArrayBlockingQueue<>(batching.queueCapacity());
         this.batchSizes = DistributionSummary.builder("vts_write_batch_size").description("Events per write transaction")
@@ -232,8 +234,14 @@ public final class EventWriter implements EventSink, AutoCloseable {
                     throw e;
                 }
                 rejected.increment();
-                LOG.warn("The database refused an event's content (SQLState {}); rejected as invalid", e.getSQLState());
+                LOG.warn("The database refused an event's content (SQLState {}); rejected as invalid, kept in failed_events",
+                        e.getSQLState());
                 p.done.complete(Outcome.stopped(Verdict.stop(Reason.INVALID_PAYLOAD, "the event's content cannot be stored")));
+                try {
+                    failedEvents.keep(p.event, e);
+                } catch (SQLException | RuntimeException notKept) {
+                    LOG.warn("A failed event could not be kept ({})", firstLine(notKept.getMessage()));
+                }
             }
             it.remove();
         }

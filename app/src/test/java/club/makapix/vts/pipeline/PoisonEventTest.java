@@ -7,6 +7,7 @@ import club.makapix.vts.store.Database;
 import club.makapix.vts.store.EventWriter;
 import club.makapix.vts.store.ViewEventStore;
 import club.makapix.vts.store.WatchingStore;
+import club.makapix.vts.support.Eventually;
 import club.makapix.vts.support.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An event the database refuses for its content (here a NUL in a text field, past the doors' own
- * checks) is rejected at once as invalid; the events in its batch are stored, nothing is held.
+ * checks) is rejected at once as invalid and kept in failed_events; the events in its batch are
+ * stored, nothing is held.
  * Before, the writer took the refusal for an outage and held the whole batch until its clients gave up.
  */
 class PoisonEventTest {
@@ -58,6 +60,10 @@ class PoisonEventTest {
                 }
                 assertEquals(3, db.count("select count(*) from view_events"));
                 assertEquals(0, db.count("select count(*) from view_events where post_id = 3"));
+                Eventually.until(Duration.ofSeconds(10), () -> db.count("select count(*) from failed_events") == 1,
+                        () -> "the refused event is kept for inspection");
+                assertEquals(1, db.count("select count(*) from failed_events where post_id = 3 and door = 'http' and kind = 'view'"
+                        + " and sqlstate like '22%' and error <> ''"));
             } finally {
                 writer.close();
             }
