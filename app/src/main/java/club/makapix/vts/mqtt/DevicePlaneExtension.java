@@ -27,11 +27,12 @@ final class DevicePlaneExtension implements ExtensionMain {
     private final DevicePlaneMetrics metrics;
     private final RevocationList revocations;
     private final Executor authWork;
+    private final NodeLink nodes;
     private final Clock clock;
 
     DevicePlaneExtension(Settings settings, Pipeline playerDoor, PlayerDirectory players, ConnectedPlayers connected,
                          StatusRecorder statuses, DevicePlaneMetrics metrics, RevocationList revocations, Executor authWork,
-                         Clock clock) {
+                         NodeLink nodes, Clock clock) {
         this.settings = settings;
         this.playerDoor = playerDoor;
         this.players = players;
@@ -40,6 +41,7 @@ final class DevicePlaneExtension implements ExtensionMain {
         this.metrics = metrics;
         this.revocations = revocations;
         this.authWork = authWork;
+        this.nodes = nodes;
         this.clock = clock;
     }
 
@@ -49,15 +51,16 @@ final class DevicePlaneExtension implements ExtensionMain {
         DevicePlaneRules rules = new DevicePlaneRules(topics);
         RelayQuota quota = new RelayQuota(settings.mqtt().limits().relayPerSecond());
         connected.attach(Services.clientService());
+        nodes.attach(Services.publishService(), Services.clientService(), connected, players, metrics::serviceClients);
         ClientAuthenticator authenticator = new ClientAuthenticator(players, connected, settings.mqtt().service(), revocations,
-                rules, metrics, authWork);
+                rules, metrics, nodes, authWork);
         Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
         DevicePlaneAuthorizer authorizer = new DevicePlaneAuthorizer(rules, metrics);
         Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
         InboundPublishInterceptor interceptor = new InboundPublishInterceptor(rules, topics, playerDoor, statuses, quota,
-                metrics, Services.publishService(), Services.clientService(), settings.mqtt().pubackTimeout(), clock);
+                metrics, Services.publishService(), Services.clientService(), nodes, settings.mqtt().pubackTimeout(), clock);
         Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
-        PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses, quota, metrics, clock);
+        PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses, quota, metrics, nodes, clock);
         Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
     }
 
