@@ -5,6 +5,8 @@ import club.makapix.vts.pipeline.Pipeline;
 import club.makapix.vts.protocol.Topics;
 import club.makapix.vts.store.PlayerDirectory;
 import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.interceptor.puback.PubackOutboundInterceptor;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
@@ -45,6 +47,16 @@ final class DevicePlaneExtension implements ExtensionMain {
         this.clock = clock;
     }
 
+    /**
+     * With several nodes, "no matching subscribers" (MQTT 5's PUBACK 0x10) is only this node's view:
+     * the subscriber may be on another node, so the PUBACK says success as one broker would.
+     */
+    private static final PubackOutboundInterceptor SUBSCRIBERS_ELSEWHERE = (input, output) -> {
+        if (output.getPubackPacket().getReasonCode() == AckReasonCode.NO_MATCHING_SUBSCRIBERS) {
+            output.getPubackPacket().setReasonCode(AckReasonCode.SUCCESS);
+        }
+    };
+
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
         Topics topics = new Topics(settings.mqtt().topicPrefix());
@@ -59,7 +71,12 @@ final class DevicePlaneExtension implements ExtensionMain {
         Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
         InboundPublishInterceptor interceptor = new InboundPublishInterceptor(rules, topics, playerDoor, statuses, quota,
                 metrics, Services.publishService(), Services.clientService(), nodes, settings.mqtt().pubackTimeout(), clock);
-        Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
+        Services.initializerRegistry().setClientInitializer((init, client) -> {
+            client.addPublishInboundInterceptor(interceptor);
+            if (nodes.isShared()) {
+                client.addPubackOutboundInterceptor(SUBSCRIBERS_ELSEWHERE);
+            }
+        });
         PlayerLifecycle lifecycle = new PlayerLifecycle(connected, statuses, quota, metrics, nodes, clock);
         Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
     }
