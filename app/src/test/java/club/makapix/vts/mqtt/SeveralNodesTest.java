@@ -206,7 +206,7 @@ class SeveralNodesTest {
             long millis = (System.nanoTime() - before) / 1_000_000;
             assertTrue(millis < 1000, millis + " ms");
         }
-        // and B refuses it from now on, and no longer takes its views through its cache
+        // and B refuses it from now on
         assertFalse(canConnect(b, certificate, key));
     }
 
@@ -269,5 +269,24 @@ class SeveralNodesTest {
             assertEquals(ErrorCode.RATE_LIMITED, limited.errorCode());
             assertEquals(1, db.count("select count(*) from view_events where player_key = ?", key));
         }
+    }
+
+    @Test
+    void aChangeOfOwnerOnOneNodeIsSeenAtOnceByTheOther() throws Exception {
+        String key = UUID.randomUUID().toString();
+        String secret = "secret-" + key;
+        a.vts().admin.player(key, "owner-before", secret);
+        try (Mqtt3Player onB = Mqtt3Player.connect(b.vts().mqttUri(), key, secret, null).subscribeAcks()) {
+            Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            onB.publishView(p3aPayload(key, 123, t.toString(), true));
+            assertEquals(Ack.ok(), onB.nextAck(10)); // B has the player cached now, with its owner
+            a.vts().admin.player(key, "owner-after", secret);
+            Thread.sleep(5_100); // past the player's rate limit
+            onB.publishView(p3aPayload(key, 123, t.plusSeconds(6).toString(), true));
+            assertEquals(Ack.ok(), onB.nextAck(10));
+        }
+        assertEquals(java.util.List.of("owner-before", "owner-after"),
+                db.rows("select viewer_id from view_events where player_key = ? order by received_at", key).stream()
+                        .map(row -> row.get("viewer_id")).toList());
     }
 }
