@@ -9,6 +9,7 @@ import club.makapix.vts.http.MetricsEndpoint;
 import club.makapix.vts.mqtt.Broker;
 import club.makapix.vts.mqtt.ConnectedPlayers;
 import club.makapix.vts.mqtt.DevicePlaneMetrics;
+import club.makapix.vts.mqtt.NodeLink;
 import club.makapix.vts.mqtt.StatusRecorder;
 import club.makapix.vts.pipeline.AddressHasher;
 import club.makapix.vts.pipeline.CountryLookup;
@@ -147,8 +148,11 @@ public final class Server implements AutoCloseable {
         StatusRecorder statuses = new StatusRecorder(players);
         started.push(statuses);
         ConnectedPlayers connected = new ConnectedPlayers(metrics);
+        NodeLink nodes = redis == null ? NodeLink.alone() : NodeLink.over(redis, metrics);
+        started.push(nodes);
+        connected.link(nodes);
         broker = Broker.start(settings, settings.storage().dataDir().resolve("hivemq"), doors.players(), players, connected, statuses,
-                new DevicePlaneMetrics(metrics), clock);
+                new DevicePlaneMetrics(metrics), nodes, clock);
         started.push(broker);
 
         StatsCache statsCache = redis == null ? new LocalStatsCache(settings.statsCacheTtl())

@@ -162,6 +162,7 @@ final class AdminRoutes {
             throw ApiError.invalid("secret must be at least 8 characters");
         }
         boolean created = players.register(key, owner, secret);
+        connected.changed(key);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("player_key", key);
         out.put("owner_id", owner);
@@ -171,7 +172,7 @@ final class AdminRoutes {
     private void deletePlayer(Context ctx) {
         String key = JsonBody.identifier("player_key", ctx.pathParam("player_key"));
         boolean revoked = players.revoke(key);
-        connected.disconnect(key);
+        connected.revoked(key);
         if (!revoked) {
             throw ApiError.notFound("player_not_registered", "no such player");
         }

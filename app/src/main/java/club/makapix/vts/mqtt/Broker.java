@@ -33,13 +33,13 @@ public final class Broker implements AutoCloseable {
 
     public static Broker start(Settings settings, Path home, Pipeline playerDoor, PlayerDirectory players,
                                ConnectedPlayers connected, StatusRecorder statuses, DevicePlaneMetrics metrics,
-                               Clock clock) throws Exception {
+                               NodeLink nodes, Clock clock) throws Exception {
         Path conf = folder(home.resolve("conf"));
         Files.writeString(conf.resolve("config.xml"), BrokerConfig.xml(settings));
         RevocationList revocations = revocationList(settings.mqtt().tls(), connected);
         ExecutorService authWork = Executors.newFixedThreadPool(2, DaemonThreads.named("vts-mqtt-auth"));
         DevicePlaneExtension extension = new DevicePlaneExtension(settings, playerDoor, players, connected, statuses, metrics,
-                revocations, authWork, clock);
+                revocations, authWork, nodes, clock);
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(folder(home.resolve("data")))
@@ -58,6 +58,7 @@ public final class Broker implements AutoCloseable {
             authWork.shutdownNow();
             throw e;
         }
+        nodes.start();
         broker.running = true;
         return broker;
     }

@@ -2,6 +2,7 @@ package club.makapix.vts.mqtt;
 
 import club.makapix.vts.config.Settings.MqttServiceAccount;
 import club.makapix.vts.protocol.ClientInput;
+import club.makapix.vts.protocol.Topics;
 import club.makapix.vts.store.PlayerDirectory;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
@@ -48,17 +49,20 @@ final class ClientAuthenticator implements SimpleAuthenticator {
     private final RevocationList revocations;
     private final DevicePlaneRules rules;
     private final DevicePlaneMetrics metrics;
+    private final NodeLink nodes;
     /** Checking a secret is slow by design; it runs here, never on a network thread. */
     private final Executor slowWork;
 
     ClientAuthenticator(PlayerDirectory players, ConnectedPlayers connected, MqttServiceAccount service,
-                        RevocationList revocations, DevicePlaneRules rules, DevicePlaneMetrics metrics, Executor slowWork) {
+                        RevocationList revocations, DevicePlaneRules rules, DevicePlaneMetrics metrics, NodeLink nodes,
+                        Executor slowWork) {
         this.players = players;
         this.connected = connected;
         this.service = service;
         this.revocations = revocations;
         this.rules = rules;
         this.metrics = metrics;
+        this.nodes = nodes;
         this.slowWork = slowWork;
     }
 
@@ -139,7 +143,31 @@ final class ClientAuthenticator implements SimpleAuthenticator {
             }
         }
         connected.connected(key, clientId, certificate);
-        admit(ClientIdentity.player(key), input, output);
+        ClientIdentity player = ClientIdentity.player(key);
+        if (nodes.isShared()) {
+            keepWill(player, input);
+        }
+        admit(player, input, output);
+    }
+
+    /**
+     * The broker publishes a last will on its own, past the interceptor: kept with the connection for
+     * the other nodes, when it is one the table lets the player publish (a view never is relayed).
+     * A will with a delay (MQTT 5) stays on this node.
+     */
+    private void keepWill(ClientIdentity player, SimpleAuthInput input) {
+        input.getConnectPacket().getWillPublish().ifPresent(will -> {
+            if (will.getWillDelay() > 0 || rules.publish(player, will.getTopic()) != null) {
+                return;
+            }
+            Topics.Kind kind = rules.parse(will.getTopic()).kind();
+            if (kind == Topics.Kind.VIEW) {
+                return;
+            }
+            nodes.keepWill(input.getConnectionInformation().getConnectionAttributeStore(), player.playerKey(), will.getTopic(),
+                    will.getQos().getQosNumber(), kind.retained() && will.getRetain(),
+                    Payloads.bytes(will.getPayload().orElse(null)));
+        });
     }
 
     /**

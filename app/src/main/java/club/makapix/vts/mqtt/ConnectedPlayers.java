@@ -23,6 +23,7 @@ public final class ConnectedPlayers {
     private final Map<String, Map<String, Connections>> connectionsByPlayer = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile ClientService clients;
+    private volatile NodeLink nodes = NodeLink.alone();
 
     public ConnectedPlayers(MeterRegistry metrics) {
         Gauge.builder("vts_connected_players", connections, AtomicInteger::get)
@@ -31,6 +32,11 @@ public final class ConnectedPlayers {
 
     void attach(ClientService clients) {
         this.clients = clients;
+    }
+
+    /** The other nodes, told of revocations and changes made here. */
+    public void link(NodeLink nodes) {
+        this.nodes = nodes;
     }
 
     void connected(String playerKey, String clientId, X509Certificate certificate) {
@@ -57,8 +63,19 @@ public final class ConnectedPlayers {
         return connectionsByPlayer.containsKey(playerKey);
     }
 
-    /** Disconnects every connection of the player (after it was revoked). */
-    public void disconnect(String playerKey) {
+    /** The player was revoked here: its connections end on this node and on every other. */
+    public void revoked(String playerKey) {
+        disconnect(playerKey);
+        nodes.playerChanged(playerKey, true);
+    }
+
+    /** The player was registered or changed here (owner, secret): every other node forgets what it cached of it. */
+    public void changed(String playerKey) {
+        nodes.playerChanged(playerKey, false);
+    }
+
+    /** Disconnects every connection of the player on this node (after it was revoked). */
+    void disconnect(String playerKey) {
         Map<String, Connections> byClient = connectionsByPlayer.get(playerKey);
         if (byClient != null) {
             byClient.keySet().forEach(clientId -> cut(clientId, "player revoked"));

@@ -57,6 +57,11 @@ public final class DevicePlaneMetrics {
                 .tag("reason", reason).register(registry).increment();
     }
 
+    /** Connections of the service account to this node now. */
+    int serviceClients() {
+        return serviceClients.get();
+    }
+
     void serviceConnected() {
         serviceClients.incrementAndGet();
     }

@@ -49,12 +49,13 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
     private final DevicePlaneMetrics metrics;
     private final PublishService publisher;
     private final ClientService clients;
+    private final NodeLink nodes;
     private final Duration pubackTimeout;
     private final Clock clock;
 
     InboundPublishInterceptor(DevicePlaneRules rules, Topics topics, Pipeline pipeline, StatusRecorder statuses,
                               RelayQuota quota, DevicePlaneMetrics metrics, PublishService publisher,
-                              ClientService clients, Duration pubackTimeout, Clock clock) {
+                              ClientService clients, NodeLink nodes, Duration pubackTimeout, Clock clock) {
         this.rules = rules;
         this.topics = topics;
         this.pipeline = pipeline;
@@ -63,6 +64,7 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
         this.metrics = metrics;
         this.publisher = publisher;
         this.clients = clients;
+        this.nodes = nodes;
         this.pubackTimeout = pubackTimeout;
         this.clock = clock;
     }
@@ -85,11 +87,17 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
             endHere(output, mqtt5, AckReasonCode.NOT_AUTHORIZED, "not allowed on this topic: " + refusal.label());
             return;
         }
-        Topics.Kind kind = rules.parse(topic).kind();
+        Topics.Match match = rules.parse(topic);
+        Topics.Kind kind = match.kind();
         if (kind == Topics.Kind.VIEW) {
             submitView(who.playerKey(), input, output, mqtt5);
         } else if (who.isService()) {
             metrics.relayed(kind);
+            if (nodes.isShared()) {
+                // the player may be connected to another node
+                nodes.toPlayer(match.playerKey(), topic, input.getPublishPacket().getQos().getQosNumber(),
+                        Payloads.bytes(input.getPublishPacket().getPayload().orElse(null)));
+            }
         } else {
             relayFromPlayer(who.playerKey(), kind, input, output, mqtt5);
         }
@@ -111,6 +119,12 @@ final class InboundPublishInterceptor implements PublishInboundInterceptor {
             recordStatus(player, Payloads.bytes(input.getPublishPacket().getPayload().orElse(null)));
         }
         metrics.relayed(kind);
+        if (nodes.isShared()) {
+            // service clients may be connected to other nodes; a retained message is kept for later ones there too
+            nodes.fromPlayer(player, input.getPublishPacket().getTopic(), input.getPublishPacket().getQos().getQosNumber(),
+                    kind.retained() && input.getPublishPacket().getRetain(),
+                    Payloads.bytes(input.getPublishPacket().getPayload().orElse(null)));
+        }
     }
 
     private void submitView(String player, PublishInboundInput input, PublishInboundOutput output, boolean mqtt5) {

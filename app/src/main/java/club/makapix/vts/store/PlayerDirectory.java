@@ -209,12 +209,16 @@ public final class PlayerDirectory implements PlayerRegistry {
         return rows > 0;
     }
 
-    private void forget(String key) {
+    /** Forgets what this node cached of the player: it changed (on another node, say). */
+    public void forget(String key) {
         cache.invalidate(key);
         verified.remove(key);
     }
 
-    /** Writes the latest statuses in one batch. */
+    /**
+     * Writes the latest statuses in one batch. A status older than the one stored is left out: with
+     * several nodes, each writes what it saw of a player, and the newest wins whichever writes last.
+     */
     public void recordStatuses(Collection<Status> statuses) {
         if (statuses.isEmpty()) {
             return;
@@ -224,7 +228,7 @@ public final class PlayerDirectory implements PlayerRegistry {
                     update players set status = :status, last_seen_at = :at,
                         current_post_id = coalesce(:post, current_post_id),
                         firmware_version = coalesce(:firmware, firmware_version)
-                    where player_key = :key""");
+                    where player_key = :key and (last_seen_at is null or last_seen_at <= :at)""");
             for (Status s : statuses) {
                 batch.bind("status", s.status()).bind("at", s.at()).bind("post", s.currentPostId())
                         .bind("firmware", s.firmwareVersion()).bind("key", s.playerKey()).add();

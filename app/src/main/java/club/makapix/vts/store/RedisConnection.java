@@ -5,6 +5,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.URI;
 import java.time.Duration;
 
@@ -41,6 +45,18 @@ public final class RedisConnection implements AutoCloseable {
     public StatefulRedisConnection<String, String> connection() {
         return connection;
     }
+
+    /** String keys and byte values: a connection of its own (the caller closes it), for binary messages. */
+    public StatefulRedisConnection<String, byte[]> openBinary() {
+        return client.connect(BINARY);
+    }
+
+    /** A connection of its own in subscriber mode (the caller closes it); it subscribes again after a reconnect. */
+    public StatefulRedisPubSubConnection<String, byte[]> openSubscriber() {
+        return client.connectPubSub(BINARY);
+    }
+
+    private static final RedisCodec<String, byte[]> BINARY = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
     @Override
     public void close() {

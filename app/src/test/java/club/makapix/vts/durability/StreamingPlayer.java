@@ -28,7 +28,9 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 public final class StreamingPlayer implements AutoCloseable {
     private static final Topics TOPICS = new Topics(Topics.DEFAULT_PREFIX);
 
-    private final String mqttUri;
+    /** The nodes it may connect to: the first, then the next one whenever a connect fails. */
+    private final List<String> mqttUris;
+    private int uriIndex;
     private final String key;
     private final String secret;
     private final List<Long> postIds;
@@ -53,8 +55,8 @@ public final class StreamingPlayer implements AutoCloseable {
     private long stampSecond;
     private int stampedInSecond;
 
-    StreamingPlayer(String mqttUri, String key, String secret, List<Long> postIds, long pauseMillis, boolean withEventIds) {
-        this.mqttUri = mqttUri;
+    StreamingPlayer(List<String> mqttUris, String key, String secret, List<Long> postIds, long pauseMillis, boolean withEventIds) {
+        this.mqttUris = List.copyOf(mqttUris);
         this.key = key;
         this.secret = secret;
         this.postIds = List.copyOf(postIds);
@@ -75,11 +77,17 @@ public final class StreamingPlayer implements AutoCloseable {
     /** As above, on the given posts, with or without event ids. */
     public static List<StreamingPlayer> register(Admin admin, String mqttUri, int count, String owner, List<Long> postIds,
                                                  long pauseMillis, boolean withEventIds) {
+        return register(admin, List.of(mqttUri), count, owner, postIds, pauseMillis, withEventIds);
+    }
+
+    /** As above, connecting to the first of {@code mqttUris} and failing over to the next when a connect fails. */
+    public static List<StreamingPlayer> register(Admin admin, List<String> mqttUris, int count, String owner, List<Long> postIds,
+                                                 long pauseMillis, boolean withEventIds) {
         List<StreamingPlayer> players = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String key = UUID.randomUUID().toString();
             admin.player(key, owner, "secret-" + key);
-            players.add(new StreamingPlayer(mqttUri, key, "secret-" + key, postIds, pauseMillis, withEventIds));
+            players.add(new StreamingPlayer(mqttUris, key, "secret-" + key, postIds, pauseMillis, withEventIds));
         }
         return players;
     }
@@ -171,9 +179,10 @@ public final class StreamingPlayer implements AutoCloseable {
         }
         PlayerClient fresh;
         try {
-            fresh = PlayerClient.connect(mqttUri, TOPICS, key, secret, null);
+            fresh = PlayerClient.connect(mqttUris.get(uriIndex), TOPICS, key, secret, null);
         } catch (MqttException e) {
             lastConnectFailure = e.toString();
+            uriIndex = (uriIndex + 1) % mqttUris.size();
             Thread.sleep(250); // the server is down or cannot check credentials yet
             return;
         }
