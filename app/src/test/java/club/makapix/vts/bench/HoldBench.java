@@ -293,6 +293,7 @@ public final class HoldBench {
             // one whole interval so every player has published since its connect (the rate is steady),
             // and at least SETTLE_MIN_S for the nodes' JIT compilers
             progress(name + " settling", workers, Math.max(SETTLE_MIN_S, (int) Math.ceil(interval)));
+            long skippedBefore = sum(workers, 6);
             for (Worker w : workers) {
                 w.send("W");
             }
@@ -328,7 +329,7 @@ public final class HoldBench {
             for (Node n : on) {
                 with.add(ServerMemory.measure(n.pid(), n.httpPort()));
             }
-            report(name, on, count, interval, connected, connectS, sum(workers, 2), sum(workers, 8), rejected, lost, sum(workers, 6),
+            report(name, on, count, interval, connected, connectS, sum(workers, 2), sum(workers, 8), rejected, lost, sum(workers, 6) - skippedBefore,
                     sum(workers, 7), latency, acked / heldS, cpuFrom, cpuTo, acked + rejected, before, with, detail);
             detail.put("errors", errors(workers));
         } finally {
