@@ -49,7 +49,7 @@ final class CpuMeter {
      * The process's user and system time, its reaped children's (PostgreSQL's autovacuum workers come
      * and go), and that of its live descendants (PostgreSQL's backends). 0 once it is gone.
      */
-    private static long treeTicks(long pid) {
+    static long treeTicks(long pid) {
         long ticks = ownTicks(pid, true);
         ProcessHandle root = ProcessHandle.of(pid).orElse(null);
         if (root != null) {
@@ -72,7 +72,7 @@ final class CpuMeter {
     }
 
     /** The kernel's USER_HZ, the unit of /proc's CPU times (100 on every common Linux, asked rather than assumed). */
-    private static double clockTicksPerSecond() {
+    static double clockTicksPerSecond() {
         try {
             Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
