@@ -67,25 +67,35 @@ class CrashRecoveryTest {
             Eventually.until(Duration.ofSeconds(30), () -> unacked(players).isEmpty(),
                     () -> unacked(players).size() + " events still not acknowledged after the restart");
 
-            Set<UUID> sent = new HashSet<>();
-            players.forEach(p -> sent.addAll(p.sent()));
-            players.forEach(p -> assertEquals(Map.of(), p.refused(), "no event may be refused"));
-            assertFalse(unackedAtKill.isEmpty(), "the kill must hit events in flight, or nothing was tested");
-
-            List<UUID> stored = db.rows("select event_key from view_events").stream()
-                    .map(row -> (UUID) row.get("event_key")).toList();
-            Set<UUID> storedOnce = new HashSet<>(stored);
-            assertEquals(storedOnce.size(), stored.size(), "an event was stored twice");
-            assertEquals(db.count("select count(*) from event_keys"), stored.size(), "event_keys and view_events disagree");
-            assertTrue(storedOnce.containsAll(ackedBeforeKill), missing(ackedBeforeKill, storedOnce) + " acknowledged before the kill but lost");
-            assertTrue(storedOnce.containsAll(unackedAtKill), missing(unackedAtKill, storedOnce) + " resent after the kill but not stored");
-            assertEquals(sent, storedOnce, "what is stored must be exactly what was sent");
+            assertStoredExactlyOnce(db, players, ackedBeforeKill, unackedAtKill);
         } finally {
             for (StreamingPlayer p : players) {
                 p.close();
             }
             server.close();
         }
+    }
+
+    /**
+     * Acknowledged against stored, after a kill and the players' resends: nothing refused, the kill
+     * hit events in flight, every event acknowledged before it and every one in flight at it stored,
+     * each once, and what is stored is exactly what was sent.
+     */
+    static void assertStoredExactlyOnce(TestDatabase db, List<StreamingPlayer> players, Set<UUID> ackedBeforeKill,
+                                        Set<UUID> unackedAtKill) {
+        Set<UUID> sent = new HashSet<>();
+        players.forEach(p -> sent.addAll(p.sent()));
+        players.forEach(p -> assertEquals(Map.of(), p.refused(), "no event may be refused"));
+        assertFalse(unackedAtKill.isEmpty(), "the kill must hit events in flight, or nothing was tested");
+
+        List<UUID> stored = db.rows("select event_key from view_events").stream()
+                .map(row -> (UUID) row.get("event_key")).toList();
+        Set<UUID> storedOnce = new HashSet<>(stored);
+        assertEquals(storedOnce.size(), stored.size(), "an event was stored twice");
+        assertEquals(db.count("select count(*) from event_keys"), stored.size(), "event_keys and view_events disagree");
+        assertTrue(storedOnce.containsAll(ackedBeforeKill), missing(ackedBeforeKill, storedOnce) + " acknowledged before the kill but lost");
+        assertTrue(storedOnce.containsAll(unackedAtKill), missing(unackedAtKill, storedOnce) + " resent after the kill but not stored");
+        assertEquals(sent, storedOnce, "what is stored must be exactly what was sent");
     }
 
     static Set<UUID> acked(List<StreamingPlayer> players) {

@@ -1,11 +1,7 @@
 package club.makapix.vts.durability;
 
 import static club.makapix.vts.durability.CrashRecoveryTest.acked;
-import static club.makapix.vts.durability.CrashRecoveryTest.missing;
 import static club.makapix.vts.durability.CrashRecoveryTest.unacked;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import club.makapix.vts.support.Admin;
 import club.makapix.vts.support.Eventually;
@@ -18,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,20 +82,7 @@ class TwoNodeCrashTest {
                 Eventually.until(Duration.ofSeconds(30), () -> unacked(players).isEmpty(),
                         () -> unacked(players).size() + " events still not acknowledged after the move");
 
-                Set<UUID> sent = new HashSet<>();
-                players.forEach(p -> sent.addAll(p.sent()));
-                players.forEach(p -> assertEquals(Map.of(), p.refused(), "no event may be refused"));
-                assertFalse(unackedAtKill.isEmpty(), "the kill must hit events in flight, or nothing was tested");
-
-                List<UUID> stored = db.rows("select event_key from view_events").stream()
-                        .map(row -> (UUID) row.get("event_key")).toList();
-                Set<UUID> storedOnce = new HashSet<>(stored);
-                assertEquals(storedOnce.size(), stored.size(), "an event was stored twice");
-                assertTrue(storedOnce.containsAll(ackedBeforeKill),
-                        missing(ackedBeforeKill, storedOnce) + " acknowledged before the kill but lost");
-                assertTrue(storedOnce.containsAll(unackedAtKill),
-                        missing(unackedAtKill, storedOnce) + " resent to B after the kill but not stored");
-                assertEquals(sent, storedOnce, "what is stored must be exactly what was sent");
+                CrashRecoveryTest.assertStoredExactlyOnce(db, players, ackedBeforeKill, unackedAtKill);
             } finally {
                 for (StreamingPlayer p : players) {
                     p.close();
