@@ -2,8 +2,11 @@ package club.makapix.vts.http;
 
 import club.makapix.vts.metrics.LatencyBuckets;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,7 +15,11 @@ import java.util.concurrent.TimeUnit;
  * series stay few), and the status it got; a histogram with {@link LatencyBuckets#HTTP}.
  */
 final class RequestMetrics {
+    /** A series' labels; timers are found by it, so a request builds no meter and sorts no tags. */
+    private record Series(HandlerType method, String route, int status) {}
+
     private final MeterRegistry metrics;
+    private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
 
     RequestMetrics(MeterRegistry metrics) {
         this.metrics = metrics;
@@ -20,14 +27,15 @@ final class RequestMetrics {
 
     /** Javalin's request logger: called once a request is answered, asynchronous ones included. */
     void record(Context ctx, Float executionTimeMs) {
-        Timer.builder("vts_http_requests_seconds")
-                .description("HTTP requests by method, route (its pattern) and status, as long as each took")
-                .tag("method", ctx.method().name())
-                .tag("route", route(ctx))
-                .tag("status", Integer.toString(ctx.statusCode()))
-                .serviceLevelObjectives(LatencyBuckets.HTTP)
-                .register(metrics)
-                .record(Math.round(executionTimeMs * 1_000_000.0), TimeUnit.NANOSECONDS);
+        Timer timer = timers.computeIfAbsent(new Series(ctx.method(), route(ctx), ctx.statusCode()),
+                s -> Timer.builder("vts_http_requests_seconds")
+                        .description("HTTP requests by method, route (its pattern) and status, as long as each took")
+                        .tag("method", s.method().name())
+                        .tag("route", s.route())
+                        .tag("status", Integer.toString(s.status()))
+                        .serviceLevelObjectives(LatencyBuckets.HTTP)
+                        .register(metrics));
+        timer.record(Math.round(executionTimeMs * 1_000_000.0), TimeUnit.NANOSECONDS);
     }
 
     /** The matched route's pattern; requests no route took are one series. */

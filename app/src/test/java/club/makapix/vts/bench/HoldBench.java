@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -125,20 +122,7 @@ public final class HoldBench {
      */
     private void register() throws Exception {
         long start = System.nanoTime();
-        Admin admin = new Admin(nodes.get(0).httpPort(), args.required("admin-token"));
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<?>> calls = new ArrayList<>();
-            for (long post = 1; post <= POSTS; post++) {
-                long id = post;
-                calls.add(pool.submit(() -> admin.post(id, "bench-artist-" + id % 10)));
-            }
-            for (Future<?> call : calls) {
-                call.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdown();
-        }
+        new Admin(nodes.get(0).httpPort(), args.required("admin-token")).posts(POSTS, "bench-artist-", 10, null);
         String hash = new SecretHasher((int) args.number("hash-iterations", 1_000, 1_000, 10_000_000)).hash(secret);
         String[] keys = new String[players];
         for (int i = 0; i < players; i++) {

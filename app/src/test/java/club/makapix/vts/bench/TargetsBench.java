@@ -214,11 +214,8 @@ public final class TargetsBench {
         Admin admin = new Admin(options.httpPort(), options.adminToken());
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
+            admin.posts(POSTS, "bench-artist-", 10, null);
             List<Future<?>> calls = new ArrayList<>();
-            for (long post = 1; post <= POSTS; post++) {
-                long id = post;
-                calls.add(pool.submit(() -> admin.post(id, "bench-artist-" + id % 10)));
-            }
             List<PlayerIdentity> players = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 PlayerIdentity player = new PlayerIdentity(UUID.randomUUID().toString(), "bench-secret-" + UUID.randomUUID());

@@ -1,7 +1,6 @@
 package club.makapix.vts.bench;
 
 import club.makapix.vts.support.Admin;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -148,16 +147,7 @@ public final class WatchingBench {
 
     /** Posts 1..POSTS of 50 artists, each 60 s long, in one catalogue load. */
     private void registerPosts() {
-        StringBuilder body = new StringBuilder("{\"posts\":[");
-        for (int post = 1; post <= POSTS; post++) {
-            body.append(post == 1 ? "" : ",").append("{\"post_id\":").append(post).append(",\"artist_id\":\"bench-artist-")
-                    .append(post % 50).append("\",\"duration_s\":").append(WatchReports.POST_SECONDS).append('}');
-        }
-        HttpResponse<String> response = new Admin(httpPort, args.required("admin-token")).send("PUT", "/v1/admin/posts",
-                body.append("]}").toString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("loading the posts answered " + response.statusCode() + ": " + response.body());
-        }
+        new Admin(httpPort, args.required("admin-token")).posts(POSTS, "bench-artist-", 50, WatchReports.POST_SECONDS);
         System.out.printf("registered %,d posts of %d s%n", POSTS, WatchReports.POST_SECONDS);
     }
 

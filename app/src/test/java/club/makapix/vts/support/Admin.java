@@ -62,6 +62,20 @@ public final class Admin {
         expect(send("PUT", "/v1/admin/posts/" + postId, "{\"artist_id\":\"" + artistId + "\"}"), 200, 201);
     }
 
+    /**
+     * Posts {@code 1..count} in one catalogue load ({@code PUT /v1/admin/posts}, at most 1,000), post
+     * {@code n} by {@code artistPrefix + n % artists}, each {@code durationSeconds} long (null: none).
+     */
+    public void posts(int count, String artistPrefix, int artists, Integer durationSeconds) {
+        StringBuilder body = new StringBuilder("{\"posts\":[");
+        for (int post = 1; post <= count; post++) {
+            body.append(post == 1 ? "" : ",").append("{\"post_id\":").append(post).append(",\"artist_id\":\"")
+                    .append(artistPrefix).append(post % artists).append('"')
+                    .append(durationSeconds == null ? "" : ",\"duration_s\":" + durationSeconds).append('}');
+        }
+        expect(send("PUT", "/v1/admin/posts", body.append("]}").toString()), 200);
+    }
+
     public void player(String key, String ownerId, String secret) {
         String owner = ownerId == null ? "null" : "\"" + ownerId + "\"";
         String body = secret == null ? "{\"owner_id\":" + owner + "}" : "{\"owner_id\":" + owner + ",\"secret\":\"" + secret + "\"}";
